@@ -1,0 +1,336 @@
+"""Problems found in content: one record type, collected across all files, printed all at once.
+
+Receives problems from every step; owns the bilingual message catalogue and the two output
+formats (plain text for people, GitHub annotations for pull requests). Touches no files.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    vi: str
+    en: str
+
+
+# Each message in both languages; `{name}` placeholders are filled by Problems.add.
+# A test checks that both sides of every entry use the same placeholders (a `_vi`/`_en` pair
+# counts as one: the same value, named in each language).
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # files and YAML
+    "file_missing": ("thiếu tệp {name}", "the file {name} is missing"),
+    "file_empty": ("tệp trống", "the file is empty"),
+    "file_too_large": (
+        "tệp quá lớn ({size} byte, tối đa {limit})",
+        "the file is too large ({size} bytes, at most {limit})",
+    ),
+    "not_utf8": (
+        "tệp không phải văn bản UTF-8 (byte lạ ở vị trí {offset})",
+        "the file is not UTF-8 text (unexpected byte at offset {offset})",
+    ),
+    "yaml_syntax": ("lỗi cú pháp YAML: {detail}", "YAML syntax error: {detail}"),
+    "yaml_tab": (
+        "dùng dấu Tab để thụt lề; YAML chỉ nhận dấu cách",
+        "a tab is used for indentation; YAML accepts only spaces",
+    ),
+    "yaml_alias": (
+        "không dùng neo hay bí danh YAML (& và *)",
+        "YAML anchors and aliases (& and *) are not accepted",
+    ),
+    "yaml_tag": ("không dùng thẻ YAML ({tag})", "YAML tags ({tag}) are not accepted"),
+    "yaml_too_deep": (
+        "lồng nhau quá sâu (tối đa {limit} cấp)",
+        "nested too deeply (at most {limit} levels)",
+    ),
+    "yaml_duplicate_key": (
+        "khoá '{key}' xuất hiện hai lần (lần đầu ở dòng {first})",
+        "the key '{key}' appears twice (first on line {first})",
+    ),
+    "yaml_not_mapping": (
+        "phải là danh sách khoá: giá trị",
+        "must be a mapping of key: value pairs",
+    ),
+    "front_matter_missing": (
+        "thiếu phần đầu YAML giữa hai dòng ---",
+        "the YAML front matter between two --- lines is missing",
+    ),
+    "front_matter_unclosed": (
+        "phần đầu YAML không có dòng --- kết thúc",
+        "the YAML front matter has no closing --- line",
+    ),
+    "unexpected_file": (
+        "tệp không được dùng: {name}",
+        "file not used by the entry: {name}",
+    ),
+    "symlink": (
+        "liên kết tượng trưng không được chấp nhận",
+        "symbolic links are not accepted",
+    ),
+    "not_a_folder": (
+        "mỗi mục phải là một thư mục",
+        "each entry must be a folder",
+    ),
+    # fields
+    "unknown_key": ("khoá lạ '{key}'", "unknown key '{key}'"),
+    "missing_key": ("thiếu trường bắt buộc", "this required field is missing"),
+    "wrong_type": ("phải là {expected_vi}", "must be {expected_en}"),
+    "text_length": (
+        "phải dài từ {min} đến {max} ký tự (hiện có {length})",
+        "must be {min} to {max} characters long (it has {length})",
+    ),
+    "text_multiline": ("phải nằm trên một dòng", "must fit on one line"),
+    "text_control": (
+        "có ký tự ẩn hoặc ký tự điều khiển hướng chữ (U+{code})",
+        "contains an invisible or bidirectional control character (U+{code})",
+    ),
+    "unknown_term": (
+        "'{value}' không có trong danh mục {vocabulary}",
+        "'{value}' is not in the {vocabulary} vocabulary",
+    ),
+    "duplicate_value": ("'{value}' bị lặp lại", "'{value}' is listed twice"),
+    "empty_list": ("danh sách không được trống", "the list must not be empty"),
+    "bad_date": (
+        "không phải ngày hợp lệ dạng NNNN-TT-NN: '{value}'",
+        "not a valid date of the form YYYY-MM-DD: '{value}'",
+    ),
+    "bad_datetime": (
+        "phải là ngày NNNN-TT-NN hoặc ngày giờ 'NNNN-TT-NN HH:MM', nhận '{value}'",
+        "must be a date YYYY-MM-DD or a date and time 'YYYY-MM-DD HH:MM', got '{value}'",
+    ),
+    "end_before_start": (
+        "kết thúc ({end}) trước khi bắt đầu ({start})",
+        "ends ({end}) before it starts ({start})",
+    ),
+    "date_out_of_range": (
+        "năm {year} nằm ngoài khoảng {min}–{max}",
+        "the year {year} is outside {min}–{max}",
+    ),
+    "bad_hours": (
+        "phải có dạng 08:00-17:00 (nhiều khoảng cách nhau dấu phẩy) hoặc closed, nhận '{value}'",
+        "must look like 08:00-17:00 (several ranges separated by commas) or closed, got '{value}'",
+    ),
+    "hours_order": (
+        "giờ đóng cửa phải sau giờ mở cửa: '{value}'",
+        "closing time must come after opening time: '{value}'",
+    ),
+    "bad_url": (
+        "không phải địa chỉ web hợp lệ (cần bắt đầu bằng https:// hoặc http://): '{value}'",
+        "not a valid web address (it must start with https:// or http://): '{value}'",
+    ),
+    "bad_email": ("không phải địa chỉ email hợp lệ: '{value}'", "not a valid email address: '{value}'"),
+    "bad_phone": (
+        "không phải số điện thoại hợp lệ (8–15 chữ số, có thể bắt đầu bằng +): '{value}'",
+        "not a valid phone number (8–15 digits, may start with +): '{value}'",
+    ),
+    "bad_number": ("phải là một số, nhận '{value}'", "must be a number, got '{value}'"),
+    "outside_hanoi": (
+        "toạ độ ({lat}, {lon}) nằm ngoài Hà Nội",
+        "the coordinates ({lat}, {lon}) are outside Hanoi",
+    ),
+    "bad_bool": ("phải là true hoặc false, nhận '{value}'", "must be true or false, got '{value}'"),
+    "bad_slug": (
+        "tên thư mục '{value}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang",
+        "the folder name '{value}' is not valid: use lowercase letters without tone marks, "
+        "digits and hyphens only",
+    ),
+    "duplicate_slug": (
+        "trùng với mục '{other}' (chỉ khác chữ hoa hoặc dấu)",
+        "clashes with the entry '{other}' (differs only by case or tone marks)",
+    ),
+    "unknown_space": ("không có không gian '{value}'", "there is no space '{value}'"),
+    "venue_shape": (
+        "mỗi địa điểm là 'space: <tên thư mục>' hoặc 'place: {{vi: ..., en: ...}}'",
+        "each venue is 'space: <folder name>' or 'place: {{vi: ..., en: ...}}'",
+    ),
+    "repeat_days": (
+        "lặp hằng tuần cần 'days', ví dụ [sat, sun]",
+        "a weekly repeat needs 'days', for example [sat, sun]",
+    ),
+    "repeat_no_days": (
+        "'days' chỉ dùng với rule: weekly",
+        "'days' goes only with rule: weekly",
+    ),
+    "photo_missing": (
+        "không tìm thấy ảnh '{value}' trong thư mục của mục",
+        "the photo '{value}' is not in the entry's folder",
+    ),
+    "photo_path": (
+        "tên ảnh '{value}' phải là một tệp ngay trong thư mục của mục",
+        "the photo name '{value}' must be a file directly in the entry's folder",
+    ),
+    "photo_extension": (
+        "ảnh '{value}' phải là .jpg, .jpeg, .png hoặc .webp",
+        "the photo '{value}' must be .jpg, .jpeg, .png or .webp",
+    ),
+    "photo_unreadable": (
+        "không đọc được ảnh '{value}': {detail}",
+        "the photo '{value}' cannot be read: {detail}",
+    ),
+    "photo_mismatch": (
+        "ảnh '{value}' có đuôi .{ext} nhưng nội dung là {actual}",
+        "the photo '{value}' is named .{ext} but its content is {actual}",
+    ),
+    "photo_too_large": (
+        "ảnh '{value}' quá lớn ({size}, tối đa {limit})",
+        "the photo '{value}' is too large ({size}, at most {limit})",
+    ),
+    "markdown_failed": (
+        "không hiển thị được nội dung Markdown: {detail}",
+        "the Markdown text cannot be rendered: {detail}",
+    ),
+    "template_failed": (
+        "lỗi mẫu trang khi dựng {page}: {detail}",
+        "template error while rendering {page}: {detail}",
+    ),
+    # warnings
+    "translation_missing": (
+        "chưa có bản {missing_vi}; trang sẽ hiện bản {shown_vi} kèm ghi chú",
+        "no {missing_en} text yet; the page shows the {shown_en} text with a notice",
+    ),
+}
+
+# Short advice printed under a message; keyed like the catalogue.
+HINTS: dict[str, tuple[str, str]] = {
+    "yaml_syntax": (
+        "kiểm tra dấu hai chấm, thụt lề bằng dấu cách và dấu ngoặc kép quanh giá trị có ':'",
+        "check colons, space indentation, and quotes around values that contain ':'",
+    ),
+    "yaml_tab": ("thay Tab bằng dấu cách", "replace the tab with spaces"),
+    "not_utf8": ("lưu lại tệp với bảng mã UTF-8", "save the file again as UTF-8"),
+    "missing_key": (
+        "thêm trường này; xem docs/content-format.md",
+        "add this field; see docs/content-format.md",
+    ),
+    "unknown_key": (
+        "xoá khoá này hoặc sửa chính tả; xem docs/content-format.md",
+        "remove the key or fix its spelling; see docs/content-format.md",
+    ),
+    "unknown_term": (
+        "dùng một khoá có trong content/vocabularies.yaml",
+        "use a key listed in content/vocabularies.yaml",
+    ),
+    "bad_slug": (
+        "đổi tên thư mục, ví dụ 'dinh-kim-ngan' cho 'Đình Kim Ngân'",
+        "rename the folder, for example 'dinh-kim-ngan' for 'Đình Kim Ngân'",
+    ),
+    "photo_missing": (
+        "tải ảnh lên cùng thư mục, hoặc sửa tên tệp cho khớp (phân biệt chữ hoa)",
+        "upload the photo to the same folder, or fix the file name (case matters)",
+    ),
+    "outside_hanoi": (
+        "kiểm tra lại vĩ độ (lat, khoảng 21) và kinh độ (lon, khoảng 105.8), có thể bị đảo",
+        "check latitude (lat, about 21) and longitude (lon, about 105.8): they may be swapped",
+    ),
+    "translation_missing": (
+        "thêm tệp ngôn ngữ còn thiếu khi có thể",
+        "add the missing language file when you can",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    line: int | None
+    field: str
+    message: Bilingual
+    hint: Bilingual | None = None
+    severity: Severity = Severity.ERROR
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line or 0, self.field)
+
+    def location(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.field}" if self.field else where
+
+
+@dataclass
+class Problems:
+    """Every problem of a run, in the order found; printed sorted by place."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(
+        self,
+        code: str,
+        path: str,
+        line: int | None = None,
+        field: str = "",
+        *,
+        suggestion: str | None = None,
+        severity: Severity = Severity.ERROR,
+        **values: object,
+    ) -> None:
+        vi, en = CATALOGUE[code]
+        message = Bilingual(vi.format(**values), en.format(**values))
+        hint = None
+        if suggestion is not None:
+            hint = Bilingual(f"có phải '{suggestion}'?", f"did you mean '{suggestion}'?")
+        elif code in HINTS:
+            hint = Bilingual(*HINTS[code])
+        self.items.append(Problem(path, line, field, message, hint, severity))
+
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.ERROR]
+
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity is Severity.WARNING]
+
+    def fail(self, *, strict: bool) -> bool:
+        return bool(self.errors() or (strict and self.warnings()))
+
+    def sorted(self) -> list[Problem]:
+        return sorted(self.items, key=Problem.sort_key)
+
+
+def format_text(problems: Iterable[Problem]) -> str:
+    """Plain text, one problem per first line, the English and the advice indented under it."""
+    problems = list(problems)
+    out: list[str] = []
+    for p in problems:
+        prefix = "" if p.severity is Severity.ERROR else "cảnh báo / warning: "
+        out.append(f"{p.location()}: {prefix}{p.message.vi}")
+        out.append(f"    {p.message.en}")
+        if p.hint:
+            out.append(f"    → {p.hint.vi} / {p.hint.en}")
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = [p for p in problems if p.severity is Severity.WARNING]
+    if errors:
+        files = len({p.path for p in errors})
+        out.append(f"{len(errors)} lỗi trong {files} tệp / {len(errors)} errors in {files} files")
+    if warnings:
+        out.append(f"{len(warnings)} cảnh báo / {len(warnings)} warnings")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problems: Iterable[Problem]) -> str:
+    """GitHub Actions workflow commands, so each problem shows on its line of the pull request."""
+    out = []
+    for p in problems:
+        props = [f"file={_escape_property(p.path)}"]
+        if p.line:
+            props.append(f"line={p.line}")
+        props.append(f"title={_escape_property(p.field or p.path)}")
+        text = f"{p.message.vi}\n{p.message.en}"
+        if p.hint:
+            text += f"\n→ {p.hint.vi} / {p.hint.en}"
+        out.append(f"::{p.severity.value} {','.join(props)}::{_escape_data(text)}")
+    return "\n".join(out) + ("\n" if out else "")

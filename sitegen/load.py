@@ -1,0 +1,310 @@
+"""Read the content tree into raw entries: YAML nodes with their lines, text, photo headers.
+
+Receives the content folder; returns RawContent. Judges nothing about meaning (that is
+validate.py), but a file that cannot be read as text or YAML at all becomes a Problem here,
+because later steps have nothing to look at.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from PIL import Image
+
+from .errors import Problems
+
+LANGS = ("vi", "en")
+KINDS = ("spaces", "events")
+TEXT_LIMIT = 64 * 1024
+PHOTO_LIMIT = 20 * 1024 * 1024
+PHOTO_PIXELS = 40_000_000
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
+DEPTH_LIMIT = 8
+
+Image.MAX_IMAGE_PIXELS = PHOTO_PIXELS
+
+
+@dataclass(frozen=True)
+class YamlDoc:
+    """A YAML mapping as plain data (every scalar a str, or None when empty), with the line
+    of each key path ("photos[0].alt.en") so validation can point at what the member typed."""
+
+    data: object
+    lines: dict[str, int]
+    path: str
+
+    def line(self, key: str) -> int | None:
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key.rpartition(".")[0] if "." in key else key.rpartition("[")[0]
+        return self.lines.get("")
+
+
+@dataclass(frozen=True)
+class TextFile:
+    path: str
+    front: YamlDoc | None
+    body: str
+
+
+@dataclass(frozen=True)
+class PhotoFile:
+    name: str
+    source: Path
+    size: int
+    sha256: str | None = None
+    format: str | None = None
+    width: int = 0
+    height: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One entry's folder."""
+
+    kind: str
+    slug: str
+    path: str
+    facts: YamlDoc | None
+    texts: dict[str, TextFile | None]
+    photos: dict[str, PhotoFile] = field(default_factory=dict)
+    other_files: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RawContent:
+    root: Path
+    vocabularies: YamlDoc | None
+    bundles: dict[str, list[Bundle]]
+    pages: dict[str, dict[str, TextFile | None]]
+
+
+class _ContentError(Exception):
+    def __init__(self, code: str, mark: yaml.Mark | None, **values: object) -> None:
+        super().__init__(code)
+        self.code, self.mark, self.values = code, mark, values
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe loading, and refuses what a member never needs but an attacker might use:
+    aliases (which can expand without bound), anchors, explicit tags, deep nesting."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _ContentError("yaml_alias", event.start_mark)
+        tag = getattr(event, "tag", None)
+        if tag not in (None, "!"):
+            raise _ContentError("yaml_tag", event.start_mark, tag=tag)
+        nested = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+        if nested:
+            self.depth += 1
+            if self.depth > DEPTH_LIMIT:
+                raise _ContentError("yaml_too_deep", event.start_mark, limit=DEPTH_LIMIT)
+        node = super().compose_node(parent, index)
+        if nested:
+            self.depth -= 1
+        return node
+
+
+def _plain(node: yaml.Node, key: str, lines: dict[str, int], offset: int, rel: str) -> object:
+    lines.setdefault(key, node.start_mark.line + 1 + offset)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, object] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise _ContentError("yaml_not_mapping", key_node.start_mark)
+            name = key_node.value
+            child = f"{key}.{name}" if key else name
+            if name in out:
+                raise _ContentError(
+                    "yaml_duplicate_key", key_node.start_mark, key=name, first=lines[child]
+                )
+            lines[child] = key_node.start_mark.line + 1 + offset
+            out[name] = _plain(value_node, child, lines, offset, rel)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _plain(item, f"{key}[{i}]", lines, offset, rel) for i, item in enumerate(node.value)
+        ]
+    # Scalars stay the text the member typed: `17:30` is not 1050 and `no` is not False.
+    if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
+        return None
+    return node.value
+
+
+def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> YamlDoc | None:
+    """Compose (never construct) the YAML; on failure add one Problem at the parser's mark."""
+    try:
+        loader = _StrictLoader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if node is None:
+            problems.add("file_empty", rel, offset + 1 if offset else None)
+            return None
+        if not isinstance(node, yaml.MappingNode):
+            problems.add("yaml_not_mapping", rel, node.start_mark.line + 1 + offset)
+            return None
+        lines: dict[str, int] = {}
+        data = _plain(node, "", lines, offset, rel)
+        return YamlDoc(data, lines, rel)
+    except _ContentError as err:
+        line = err.mark.line + 1 + offset if err.mark else None
+        problems.add(err.code, rel, line, **err.values)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 + offset if mark else None
+        detail = " ".join(str(err.problem or err.context or "").split())
+        if "'\\t'" in detail:
+            problems.add("yaml_tab", rel, line)
+        else:
+            problems.add("yaml_syntax", rel, line, detail=detail)
+    except yaml.YAMLError as err:
+        problems.add("yaml_syntax", rel, None, detail=" ".join(str(err).split()))
+    return None
+
+
+def read_text(path: Path, rel: str, problems: Problems) -> str | None:
+    """UTF-8 text, NFC, LF line ends, without a byte-order mark; None after adding a Problem."""
+    size = path.stat().st_size
+    if size > TEXT_LIMIT:
+        problems.add("file_too_large", rel, size=size, limit=TEXT_LIMIT)
+        return None
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        problems.add("not_utf8", rel, raw[: err.start].count(b"\n") + 1, offset=err.start)
+        return None
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        problems.add("file_empty", rel)
+        return None
+    return unicodedata.normalize("NFC", text)
+
+
+def read_text_file(path: Path, rel: str, problems: Problems) -> TextFile | None:
+    text = read_text(path, rel, problems)
+    if text is None:
+        return None
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        problems.add("front_matter_missing", rel, 1)
+        return None
+    for end in range(1, len(lines)):
+        if lines[end].strip() in ("---", "..."):
+            break
+    else:
+        problems.add("front_matter_unclosed", rel, 1)
+        return None
+    front = parse_yaml("\n".join(lines[1:end]), rel, problems, offset=1)
+    if front is None:
+        return None
+    return TextFile(rel, front, "\n".join(lines[end + 1 :]).strip("\n") + "\n")
+
+
+def _photo(path: Path, name: str) -> PhotoFile:
+    size = path.stat().st_size
+    if size > PHOTO_LIMIT or size == 0:
+        return PhotoFile(name, path, size)
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                fmt, (width, height) = img.format, img.size
+                img.verify()
+    except Exception as err:  # Pillow raises many types for hostile files; all mean unreadable
+        return PhotoFile(name, path, size, digest, error=" ".join(str(err).split())[:200])
+    return PhotoFile(name, path, size, digest, fmt, width, height)
+
+
+def _bundle(kind: str, folder: Path, root: Path, problems: Problems) -> Bundle:
+    rel = folder.relative_to(root.parent).as_posix()
+    facts_path = folder / "facts.yaml"
+    facts = None
+    if facts_path.is_symlink():
+        problems.add("symlink", f"{rel}/facts.yaml")
+    elif facts_path.is_file():
+        text = read_text(facts_path, f"{rel}/facts.yaml", problems)
+        if text is not None:
+            facts = parse_yaml(text, f"{rel}/facts.yaml", problems)
+    else:
+        problems.add("file_missing", rel, name="facts.yaml")
+    texts: dict[str, TextFile | None] = {}
+    for lang in LANGS:
+        path = folder / f"{lang}.md"
+        if path.is_symlink():
+            problems.add("symlink", f"{rel}/{lang}.md")
+            texts[lang] = None
+        elif path.is_file():
+            texts[lang] = read_text_file(path, f"{rel}/{lang}.md", problems)
+        else:
+            texts[lang] = None
+    photos: dict[str, PhotoFile] = {}
+    others: list[str] = []
+    for child in sorted(folder.iterdir()):
+        name = child.name
+        if name in ("facts.yaml", "vi.md", "en.md") or name.startswith("."):
+            continue
+        if child.is_symlink():
+            problems.add("symlink", f"{rel}/{name}")
+        elif child.is_file() and child.suffix.lower() in PHOTO_EXTENSIONS:
+            photos[name] = _photo(child, name)
+        else:
+            others.append(name)
+    return Bundle(kind, folder.name, rel, facts, texts, photos, tuple(others))
+
+
+def content(root: Path, problems: Problems) -> RawContent:
+    """Every bundle under content/spaces and content/events, plus vocabularies and pages."""
+    vocab_path = root / "vocabularies.yaml"
+    vocab_rel = vocab_path.relative_to(root.parent).as_posix()
+    vocabularies = None
+    if vocab_path.is_file():
+        text = read_text(vocab_path, vocab_rel, problems)
+        if text is not None:
+            vocabularies = parse_yaml(text, vocab_rel, problems)
+    else:
+        problems.add("file_missing", root.relative_to(root.parent).as_posix(), name=vocab_path.name)
+    bundles: dict[str, list[Bundle]] = {}
+    for kind in KINDS:
+        bundles[kind] = []
+        folder = root / kind
+        if not folder.is_dir():
+            continue
+        for child in sorted(folder.iterdir()):
+            rel = child.relative_to(root.parent).as_posix()
+            if child.name.startswith("."):
+                continue
+            if child.is_symlink():
+                problems.add("symlink", rel)
+            elif not child.is_dir():
+                problems.add("not_a_folder", rel)
+            else:
+                bundles[kind].append(_bundle(kind, child, root, problems))
+    pages: dict[str, dict[str, TextFile | None]] = {}
+    pages_dir = root / "pages"
+    if pages_dir.is_dir():
+        for child in sorted(pages_dir.iterdir()):
+            if child.is_dir() and not child.is_symlink() and not child.name.startswith("."):
+                pages[child.name] = {}
+                for lang in LANGS:
+                    path = child / f"{lang}.md"
+                    rel = path.relative_to(root.parent).as_posix()
+                    ok = path.is_file() and not path.is_symlink()
+                    pages[child.name][lang] = read_text_file(path, rel, problems) if ok else None
+    return RawContent(root, vocabularies, bundles, pages)

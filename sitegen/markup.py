@@ -1,0 +1,61 @@
+"""Member Markdown -> a safe HTML fragment. Knows no template and no page.
+
+Python-Markdown renders; nh3 (the Rust ammonia sanitizer) then keeps only an allowlist, so
+whatever raw HTML a member writes, no script, handler, style, frame or foreign URL survives.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import markdown
+import nh3
+
+TAGS = {
+    "p", "br", "hr", "strong", "em", "b", "i", "s", "a", "ul", "ol", "li", "blockquote",
+    "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr",
+    "th", "td", "abbr", "sub", "sup",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
+# These lose their content too: the text of a script or style is not prose.
+DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "svg", "math"}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+class MarkupError(Exception):
+    """Text that Python-Markdown cannot render (it recurses on deeply nested quotes)."""
+
+
+def _shift_headings(html: str, top: int) -> str:
+    """Move headings down so the highest one is `top`: the page title is the only h1."""
+    levels = [int(m[2]) for m in _HEADING.finditer(html)]
+    if not levels or min(levels) >= top:
+        return html
+    shift = top - min(levels)
+    return _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}>", html)
+
+
+def to_html(text: str, top_heading: int = 2) -> str:
+    try:
+        rendered = markdown.markdown(text, extensions=["sane_lists", "tables"])
+    except RecursionError as err:
+        raise MarkupError("nested too deeply") from err
+    clean = nh3.clean(
+        rendered,
+        tags=TAGS,
+        clean_content_tags=DROP_WITH_CONTENT,
+        attributes=ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        url_relative="deny",
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return _shift_headings(clean, top_heading)
+
+
+def plain_text(html_or_text: str) -> str:
+    """Tags removed and white space folded: for meta descriptions and feeds."""
+    return html.unescape(" ".join(nh3.clean(html_or_text, tags=set()).split()))
