@@ -88,6 +88,7 @@ class ValidSpace:
     fee: Fee | None
     featured: bool
     photos: tuple[ValidPhoto, ...]
+    updated: dt.date | None
     texts: dict[str, ValidText | None]
 
 
@@ -119,6 +120,7 @@ class ValidEvent:
     fee: Fee | None
     registration: str | None
     photos: tuple[ValidPhoto, ...]
+    updated: dt.date | None
     texts: dict[str, ValidText | None]
 
 
@@ -326,7 +328,7 @@ def network(f: Field, value: object) -> tuple[bool, dt.date | None] | None:
 SPACE_REQUIRED = {"type", "fields"}
 SPACE_OPTIONAL = {
     "ward", "address", "location", "opening_hours", "hours_note", "website", "social", "email",
-    "phone", "operator", "network", "accessibility", "entry_fee", "featured", "photos",
+    "phone", "operator", "network", "accessibility", "entry_fee", "featured", "photos", "updated",
 }  # fmt: skip
 
 
@@ -358,6 +360,7 @@ def space(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidSpace
     access_ = facts.get("accessibility", access)
     fee_ = facts.get("entry_fee", fee)
     featured = facts.get("featured", check.boolean)
+    updated = facts.get("updated", check.date)
     photo_list = photos(facts.field("photos"), facts.data.get("photos") or [], bundle)
     if len(problems.errors()) != start or text is None:
         return None
@@ -382,6 +385,7 @@ def space(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidSpace
         fee=fee_,
         featured=bool(featured),
         photos=photo_list or (),
+        updated=updated,
         texts=text,
     )
 
@@ -418,7 +422,9 @@ def repeat(f: Field, value: object) -> Repeat | None:
 
 
 EVENT_REQUIRED = {"start", "venues"}
-EVENT_OPTIONAL = {"end", "repeat", "fields", "organiser", "entry_fee", "registration", "photos"}
+EVENT_OPTIONAL = {
+    "end", "repeat", "fields", "organiser", "entry_fee", "registration", "photos", "updated",
+}  # fmt: skip
 
 
 def event(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidEvent | None:
@@ -445,6 +451,7 @@ def event(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidEvent
     organiser = facts.get("organiser", check.bilingual)
     fee_ = facts.get("entry_fee", fee)
     registration = facts.get("registration", check.url)
+    updated = facts.get("updated", check.date)
     photo_list = photos(facts.field("photos"), facts.data.get("photos") or [], bundle)
     if len(problems.errors()) != start_count or text is None or start is None:
         return None
@@ -463,6 +470,7 @@ def event(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidEvent
         fee=fee_,
         registration=registration,
         photos=photo_list or (),
+        updated=updated,
         texts=text,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 
@@ -67,3 +68,17 @@ def collation_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Vietnamese dictionary order: letters first (a ă â b c d đ …), tones only to break ties."""
     pairs = _letters(text)
     return tuple(rank for rank, _ in pairs), tuple(tone for _, tone in pairs)
+
+
+# Tết Nguyên Đán by the Vietnamese lunar calendar (UTC+7), which can differ from China's.
+LUNAR_NEW_YEAR = {
+    date.year: date
+    for date in map(
+        dt.date.fromisoformat,
+        """2010-02-14 2011-02-03 2012-01-23 2013-02-10 2014-01-31 2015-02-19 2016-02-08
+        2017-01-28 2018-02-16 2019-02-05 2020-01-25 2021-02-12 2022-02-01 2023-01-22
+        2024-02-10 2025-01-29 2026-02-17 2027-02-06 2028-01-26 2029-02-13 2030-02-03
+        2031-01-23 2032-02-11 2033-01-31 2034-02-19 2035-02-08 2036-01-28 2037-02-15
+        2038-02-04 2039-01-24 2040-02-12""".split(),
+    )
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Build the Hanoi Creative Spaces site.
+
+  python build.py                      check the content, then build it into site/
+  python build.py check                check only; report every problem at once
+  python build.py --base-url /path/    build for a site served under a sub-path
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from sitegen import pipeline
+from sitegen.errors import format_github, format_text
+
+
+def _base(value: str, default_origin: str) -> tuple[str, str]:
+    """'/sub/' or 'https://host/sub/' -> (origin, base path ending in '/')."""
+    parts = urlsplit(value)
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        raise argparse.ArgumentTypeError(f"--base-url must be http(s) or a path: {value}")
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme else default_origin
+    path = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"
+    return origin, path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", nargs="?", default="build", choices=["build", "check"])
+    parser.add_argument("--base-url", default="/", help="path or full URL the site is served from")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings too")
+    parser.add_argument("--format", choices=["text", "github"], default="text")
+    parser.add_argument("--today", type=dt.date.fromisoformat, help="pretend today is this date")
+    parser.add_argument("--content", help="content folder (default: content/)")
+    parser.add_argument("--out", help="output folder (default: site/)")
+    args = parser.parse_args(argv)
+
+    defaults = pipeline.Options()
+    origin, base = _base(args.base_url, defaults.origin)
+    # The only clock read: "upcoming" is relative to today in Hanoi.
+    today = args.today or dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    opts = pipeline.Options(
+        content_dir=pipeline.Path(args.content).resolve() if args.content else defaults.content_dir,
+        site_dir=pipeline.Path(args.out).resolve() if args.out else defaults.site_dir,
+        origin=origin,
+        base=base,
+        today=today,
+        strict=args.strict,
+    )
+    if args.command == "check":
+        report, _ = pipeline.check(opts)
+    else:
+        report = pipeline.build(opts)
+    problems = report.problems.sorted()
+    if problems:
+        sys.stderr.write(format_text(problems))
+        if args.format == "github":
+            sys.stdout.write(format_github(problems))
+    failed = report.problems.fail(strict=opts.strict)
+    for lang, (done, total) in sorted(report.coverage.items()):
+        print(f"translation {lang}: {done}/{total} entries", file=sys.stderr)
+    if failed:
+        where = "site/ was not changed" if args.command == "build" else "check failed"
+        print(f"FAILED: {where} / THẤT BẠI", file=sys.stderr)
+        return 1
+    if args.command == "build":
+        counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+        steps = ", ".join(f"{k} {v:.2f}s" for k, v in report.seconds.items())
+        print(f"built {opts.site_dir.name}/: {counts} ({steps})")
+    else:
+        print("content OK / nội dung hợp lệ")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Static-site generator of the Hanoi Creative Spaces directory."""

@@ -1,0 +1,171 @@
+"""sitemap.xml, robots.txt, an Atom feed per language and events.ics, from the model only.
+
+Dates in the feeds come from content (`updated`, event dates), never from the clock, so the
+same content gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape, quoteattr
+
+from .i18n import LANGS
+from .markup import plain_text
+from .model import Event, Site
+from .output import Stage
+
+ICS_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+
+
+def sitemap(site: Site) -> str:
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    for page in site.pages:
+        out.append(f"<url><loc>{escape(page.canonical)}</loc>")
+        for lang, href in page.alternates.items():
+            out.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(href)}/>')
+        out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(page.alternates["vi"])}/>')
+        out.append("</url>")
+    out.append("</urlset>")
+    return "\n".join(out) + "\n"
+
+
+def robots(site: Site) -> str:
+    return f"User-agent: *\nAllow: /\n\nSitemap: {site.urls.absolute(site.feeds['sitemap'])}\n"
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00+07:00"
+
+
+def atom(site: Site, lang: str) -> str:
+    s, urls = site.strings, site.urls
+    items = [(sp.updated, "space", sp) for sp in site.spaces] + [
+        (ev.updated, "event", ev) for ev in site.events
+    ]
+    items.sort(key=lambda item: (item[0], item[1], item[2].slug), reverse=True)
+    feed_url = urls.absolute(site.feeds[f"atom_{lang}"])
+    updated = max((item[0] for item in items), default=dt.date(2025, 12, 10))
+    out = [
+        '<?xml version="1.0" encoding="utf-8"?>',
+        f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{lang}">',
+        f"<title>{escape(s.t(lang, 'feed.title'))}</title>",
+        f"<id>{escape(feed_url)}</id>",
+        f'<link rel="self" href={quoteattr(feed_url)}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(urls.absolute(urls.path(lang)))}/>',
+        f"<updated>{_stamp(updated)}</updated>",
+        f"<author><name>{escape(s.t(lang, 'site.name'))}</name></author>",
+    ]
+    for day, kind, obj in items:
+        url = urls.absolute(obj.url[lang])
+        out += [
+            "<entry>",
+            f"<title>{escape(s.t(lang, f'feed.{kind}'))}: {escape(obj.text.name[lang])}</title>",
+            f"<id>{escape(url)}</id>",
+            f'<link rel="alternate" type="text/html" href={quoteattr(url)}/>',
+            f"<updated>{_stamp(day)}</updated>",
+            f"<summary>{escape(obj.text.summary[lang])}</summary>",
+            "</entry>",
+        ]
+    out.append("</feed>")
+    return "\n".join(out) + "\n"
+
+
+def _ics_text(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _fold(line: str) -> list[str]:
+    """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF and a space,
+    never splitting a UTF-8 character."""
+    out, current = [], ""
+    for char in line:
+        limit = 75 if not out else 74
+        if len((current + char).encode("utf-8")) > limit:
+            out.append(current)
+            current = char
+        else:
+            current += char
+    out.append(current)
+    return [out[0]] + [" " + part for part in out[1:]]
+
+
+def _when(day: dt.date, time: dt.time | None) -> str:
+    return f";TZID=Asia/Ho_Chi_Minh:{day:%Y%m%d}T{time:%H%M}00" if time else f";VALUE=DATE:{day:%Y%m%d}"
+
+
+def _vevent(ev: Event, site: Site) -> list[str]:
+    urls = site.urls
+    end_day, end_time = ev.end, ev.end_time
+    if end_time is None and ev.start_time is None:
+        end_day = ev.end + dt.timedelta(days=1)  # all-day DTEND is exclusive
+    elif end_time is None:
+        end_time = ev.start_time
+    location = " / ".join(v.label["vi"] for v in ev.venues)
+    title = ev.text.name["vi"]
+    if ev.text.name["en"] != title:
+        title = f"{title} / {ev.text.name['en']}"
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{ev.slug}@{urls.origin.split('://')[-1]}{urls.base}",
+        f"DTSTAMP:{ev.updated:%Y%m%d}T000000Z",
+        f"DTSTART{_when(ev.start, ev.start_time)}",
+        f"DTEND{_when(end_day, end_time)}",
+        f"SUMMARY:{_ics_text(title)}",
+        f"DESCRIPTION:{_ics_text(plain_text(ev.text.summary['vi']))}",
+        f"LOCATION:{_ics_text(location)}",
+        f"URL:{urls.absolute(ev.url['vi'])}",
+    ]
+    if ev.repeat_rule == "weekly":
+        rule = "RRULE:FREQ=WEEKLY;BYDAY=" + ",".join(ICS_DAYS[d] for d in ev.repeat_days)
+        if ev.repeat_until:
+            rule += f";UNTIL={ev.repeat_until:%Y%m%d}"
+            if ev.start_time:
+                rule += "T235959Z"
+        lines.append(rule)
+    elif ev.repeat_rule == "lunar-new-year" and len(ev.occurrences) > 1:
+        # No RRULE can follow the lunar calendar portably: list the dates themselves.
+        later = ev.occurrences[1:]
+        if ev.start_time:
+            lines.append("RDATE;TZID=Asia/Ho_Chi_Minh:" + ",".join(
+                f"{d:%Y%m%d}T{ev.start_time:%H%M}00" for d in later))  # fmt: skip
+        else:
+            lines.append("RDATE;VALUE=DATE:" + ",".join(f"{d:%Y%m%d}" for d in later))
+    lines.append("END:VEVENT")
+    return lines
+
+
+def calendar(site: Site) -> str:
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Hanoi Creative Spaces//sitegen//VI",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_ics_text(site.strings.t('vi', 'site.name'))}",
+        "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
+        # Hanoi has kept UTC+7 without daylight saving since 1975.
+        "BEGIN:VTIMEZONE",
+        "TZID:Asia/Ho_Chi_Minh",
+        "BEGIN:STANDARD",
+        "DTSTART:19750613T000000",
+        "TZOFFSETFROM:+0700",
+        "TZOFFSETTO:+0700",
+        "TZNAME:+07",
+        "END:STANDARD",
+        "END:VTIMEZONE",
+    ]
+    for ev in site.events:
+        lines += _vevent(ev, site)
+    lines.append("END:VCALENDAR")
+    return "".join(part + "\r\n" for line in lines for part in _fold(line))
+
+
+def write(site: Site, stage: Stage) -> None:
+    stage.write("sitemap.xml", sitemap(site))
+    stage.write("robots.txt", robots(site))
+    for lang in LANGS:
+        stage.write(f"{lang}/feed.xml", atom(site, lang))
+    stage.write("events.ics", calendar(site))

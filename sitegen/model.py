@@ -1,0 +1,687 @@
+"""Valid entries -> the site: spaces, events, listings and every page, in both languages.
+
+Receives ValidContent, the UI Strings, the URL settings and today's date; returns Site. Every
+order, label, date text and URL a template prints is decided here, so templates only loop and
+print. Reports nothing: anything that could be wrong was checked in validate.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+from .i18n import LANGS, Strings
+from .markup import plain_text
+from .validate import Fee, ValidContent, ValidEvent, ValidPhoto, ValidSpace, ValidText
+from .validate_fields import WEEKDAYS
+from .vietnamese import LUNAR_NEW_YEAR, collation_key
+
+NETWORK_LAUNCH = dt.date(2025, 12, 10)
+CERTIFIED_MEMBERS = 82
+RELATED_COUNT = 3
+SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+L = dict[str, str]  # one text per language
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Where the site lives: `origin` + `base` (a path ending in '/'), e.g. under a sub-path."""
+
+    origin: str
+    base: str
+
+    def path(self, *parts: str) -> str:
+        return self.base + "".join(f"{p}/" for p in parts)
+
+    def file(self, name: str) -> str:
+        return self.base + name
+
+    def absolute(self, path: str) -> str:
+        return self.origin + path
+
+
+@dataclass(frozen=True)
+class Link:
+    label: L
+    url: L
+
+
+@dataclass(frozen=True)
+class Photo:
+    sha256: str
+    source: str
+    width: int
+    height: int
+    alt: L
+    credit: str | None
+
+
+@dataclass(frozen=True)
+class Text:
+    """What a page shows in each language; `lang` is the language of the text actually shown,
+    which differs from the page's when a translation is missing."""
+
+    name: L
+    summary: L
+    body_html: L
+    lang: L
+    source: L
+
+    def is_fallback(self, lang: str) -> bool:
+        return self.lang[lang] != lang
+
+
+@dataclass(eq=False)
+class Event:
+    slug: str
+    url: L
+    text: Text
+    start: dt.date
+    end: dt.date
+    start_time: dt.time | None
+    end_time: dt.time | None
+    repeat_rule: str | None
+    repeat_days: tuple[str, ...]
+    repeat_until: dt.date | None
+    occurrences: tuple[dt.date, ...]
+    next_date: dt.date | None
+    next_text: L
+    when: L
+    schedule: L
+    venues: tuple[Link, ...]
+    venue_slugs: tuple[str, ...]
+    fields: tuple[Link, ...]
+    organiser: L | None
+    fee: L | None
+    free: bool | None
+    registration: str | None
+    photos: tuple[Photo, ...]
+    updated: dt.date
+    path: str
+
+    @property
+    def upcoming(self) -> bool:
+        return self.next_date is not None
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.next_date or self.start
+
+
+@dataclass(eq=False)
+class Space:
+    slug: str
+    url: L
+    text: Text
+    type: Link
+    type_key: str
+    schema_type: str
+    fields: tuple[Link, ...]
+    field_keys: tuple[str, ...]
+    ward: Link | None
+    ward_key: str | None
+    address: str | None
+    location: tuple[float, float] | None
+    map_url: str | None
+    hours: dict[str, list[tuple[str, str]]] | None
+    hours_note: L | None
+    website: str | None
+    social: tuple[tuple[str, str], ...]
+    email: str | None
+    phone: str | None
+    operator: L | None
+    member: L | None
+    access: dict[str, list[str]]
+    fee: L | None
+    free: bool | None
+    featured: bool
+    photos: tuple[Photo, ...]
+    updated: dt.date
+    path: str
+    upcoming_events: tuple[Event, ...] = ()
+    past_events: tuple[Event, ...] = ()
+    related: tuple[Space, ...] = ()
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A group of spaces: one type, creative field or ward."""
+
+    kind: str
+    key: str
+    label: L
+    url: L
+    title: L
+    lead: L
+    spaces: dict[str, tuple[Space, ...]]
+
+
+@dataclass(frozen=True)
+class MonthGroup:
+    id: str
+    label: L
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML file: which template, for what, in which language, with its head metadata."""
+
+    template: str
+    lang: str
+    output: str
+    url: str
+    canonical: str
+    alternates: dict[str, str]
+    paths: dict[str, str]
+    title: str
+    description: str
+    og_type: str = "website"
+    json_ld: str | None = None
+    subject: object = None
+
+
+@dataclass
+class Site:
+    urls: Urls
+    today: dt.date
+    strings: Strings
+    spaces: tuple[Space, ...]
+    spaces_az: dict[str, tuple[Space, ...]]
+    featured: dict[str, tuple[Space, ...]]
+    events: tuple[Event, ...]
+    upcoming: tuple[Event, ...]
+    past: tuple[Event, ...]
+    upcoming_months: dict[str, tuple[MonthGroup, ...]]
+    past_months: dict[str, tuple[MonthGroup, ...]]
+    listings: dict[str, dict[str, tuple[Listing, ...]]]
+    about: Text | None
+    counts: dict[str, int]
+    pages: list[Page] = field(default_factory=list)
+    nav: dict[str, list[Link]] = field(default_factory=dict)
+    feeds: dict[str, str] = field(default_factory=dict)
+
+
+def _both(make) -> L:  # type: ignore[no-untyped-def]
+    return {lang: make(lang) for lang in LANGS}
+
+
+def _text(texts: dict[str, ValidText | None]) -> Text:
+    shown = {lang: texts.get(lang) or next(t for t in texts.values() if t) for lang in LANGS}
+    return Text(
+        name=_both(lambda lang: shown[lang].name),
+        summary=_both(lambda lang: shown[lang].summary),
+        body_html=_both(lambda lang: shown[lang].body_html),
+        lang=_both(lambda lang: lang if texts.get(lang) else ("en" if lang == "vi" else "vi")),
+        source=_both(lambda lang: shown[lang].path),
+    )
+
+
+def _photos(photos: tuple[ValidPhoto, ...]) -> tuple[Photo, ...]:
+    return tuple(
+        Photo(
+            p.file.sha256 or "",
+            str(p.file.source),
+            p.file.width,
+            p.file.height,
+            {"vi": p.alt.vi, "en": p.alt.en},
+            p.credit,
+        )
+        for p in photos
+    )
+
+
+def _fee(fee: Fee | None, s: Strings) -> L | None:
+    if fee is None:
+        return None
+
+    def text(lang: str) -> str:
+        if fee.free:
+            out = s.t(lang, "fee.free")
+        elif fee.price_vnd is not None:
+            sep = "." if lang == "vi" else ","
+            out = s.t(lang, "fee.price", price=f"{fee.price_vnd:,}".replace(",", sep))
+        else:
+            out = s.t(lang, "fee.paid")
+        note = getattr(fee.note, lang) if fee.note else None
+        return f"{out}. {note}" if note else out
+
+    return _both(text)
+
+
+def _hours(space: ValidSpace, s: Strings) -> dict[str, list[tuple[str, str]]] | None:
+    """Rows such as ('Tuesday – Sunday', '08:00–17:00'): consecutive days with equal hours."""
+    if space.opening_hours is None:
+        return None
+    groups: list[tuple[int, int, tuple[tuple[str, str], ...]]] = []
+    for i, day in enumerate(WEEKDAYS):
+        ranges = space.opening_hours[day]
+        if groups and groups[-1][2] == ranges and groups[-1][1] == i - 1:
+            groups[-1] = (groups[-1][0], i, ranges)
+        else:
+            groups.append((i, i, ranges))
+
+    def rows(lang: str) -> list[tuple[str, str]]:
+        out = []
+        for first, last, ranges in groups:
+            days = s.weekday(lang, first)
+            if last > first:
+                days += s.t(lang, "date.range") + s.weekday(lang, last)
+            hours = ", ".join(f"{a}–{b}" for a, b in ranges) or s.t(lang, "space.closed")
+            out.append((days, hours))
+        return out
+
+    return {lang: rows(lang) for lang in LANGS}
+
+
+def _occurrences(ev: ValidEvent) -> tuple[dt.date, ...]:
+    """Start dates of every occurrence we can name (a weekly repeat lists none: it is a rule)."""
+    if ev.repeat is None or ev.repeat.rule != "lunar-new-year":
+        return (ev.start,)
+    nearest = min(LUNAR_NEW_YEAR.values(), key=lambda tet: abs((ev.start - tet).days))
+    offset = ev.start - nearest
+    dates = [tet + offset for year, tet in sorted(LUNAR_NEW_YEAR.items()) if tet >= nearest]
+    return tuple(d for d in dates if ev.repeat.until is None or d <= ev.repeat.until)
+
+
+def _next_date(ev: ValidEvent, occurrences: tuple[dt.date, ...], today: dt.date) -> dt.date | None:
+    length = ev.end - ev.start
+    if ev.repeat and ev.repeat.rule == "weekly":
+        day = max(today, ev.start)
+        wanted = {WEEKDAYS.index(d) for d in ev.repeat.days}
+        for _ in range(7):
+            if day.weekday() in wanted:
+                break
+            day += dt.timedelta(days=1)
+        if ev.repeat.until and day > ev.repeat.until:
+            return None
+        return day
+    return next((d for d in occurrences if d + length >= today), None)
+
+
+def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> Event:  # type: ignore[no-untyped-def]
+    s, urls = site.strings, site.urls
+    occurrences = _occurrences(ev)
+    next_date = _next_date(ev, occurrences, site.today)
+
+    def when(lang: str) -> str:
+        return s.date_range(lang, ev.start, ev.end, ev.start_time, ev.end_time)
+
+    def schedule(lang: str) -> str:
+        if ev.repeat is None:
+            return ""
+        if ev.repeat.rule == "weekly":
+            days = s.join(lang, [s.weekday(lang, WEEKDAYS.index(d)) for d in ev.repeat.days])
+            text = s.t(lang, "event.weekly", days=days)
+        else:
+            text = s.t(lang, "event.lunar")
+        text += ", " + s.t(lang, "event.since", date=s.date(lang, ev.start))
+        if ev.repeat.until:
+            text += ", " + s.t(lang, "event.until", date=s.date(lang, ev.repeat.until))
+        return text
+
+    venues = []
+    for v in ev.venues:
+        if v.space:
+            target = spaces[v.space]
+            names = _text(target.texts).name
+            venues.append(Link(names, _both(lambda lang: urls.path(lang, "spaces", target.slug))))
+        else:
+            assert v.place is not None
+            venues.append(Link({"vi": v.place.vi, "en": v.place.en}, {}))
+    return Event(
+        slug=ev.slug,
+        url=_both(lambda lang: urls.path(lang, "events", ev.slug)),
+        text=_text(ev.texts),
+        start=ev.start,
+        end=ev.end,
+        start_time=ev.start_time,
+        end_time=ev.end_time,
+        repeat_rule=ev.repeat.rule if ev.repeat else None,
+        repeat_days=ev.repeat.days if ev.repeat else (),
+        repeat_until=ev.repeat.until if ev.repeat else None,
+        occurrences=occurrences,
+        next_date=next_date,
+        next_text=_both(
+            lambda lang: s.t(lang, "event.next", date=s.date(lang, next_date))
+            if next_date and ev.repeat
+            else ""
+        ),
+        when=_both(when),
+        schedule=_both(schedule),
+        venues=tuple(venues),
+        venue_slugs=tuple(v.space for v in ev.venues if v.space),
+        fields=tuple(_term_link(vocab.fields[k], "field", urls) for k in ev.fields),
+        organiser={"vi": ev.organiser.vi, "en": ev.organiser.en} if ev.organiser else None,
+        fee=_fee(ev.fee, s),
+        free=ev.fee.free if ev.fee else None,
+        registration=ev.registration,
+        photos=_photos(ev.photos),
+        updated=ev.updated or ev.start,
+        path=ev.path,
+    )
+
+
+def _term_link(term, kind: str, urls: Urls) -> Link:  # type: ignore[no-untyped-def]
+    return Link(
+        {"vi": term.label.vi, "en": term.label.en},
+        _both(lambda lang: urls.path(lang, "spaces", kind, term.key)),
+    )
+
+
+def _space(sp: ValidSpace, site: Site, vocab) -> Space:  # type: ignore[no-untyped-def]
+    s, urls = site.strings, site.urls
+    access: dict[str, list[str]] = {lang: [] for lang in LANGS}
+    if sp.access:
+        for lang in LANGS:
+            if sp.access.step_free_entrance is not None:
+                key = "yes" if sp.access.step_free_entrance else "no"
+                access[lang].append(s.t(lang, f"space.step_free_{key}"))
+            if sp.access.accessible_toilet is not None:
+                key = "yes" if sp.access.accessible_toilet else "no"
+                access[lang].append(s.t(lang, f"space.toilet_{key}"))
+            if sp.access.note:
+                access[lang].append(getattr(sp.access.note, lang))
+    member = None
+    if sp.is_member:
+        member = _both(
+            lambda lang: s.t(lang, "space.member_since", date=s.date(lang, sp.member_since))
+            if sp.member_since
+            else s.t(lang, "space.member")
+        )
+    map_url = None
+    if sp.location:
+        lat, lon = sp.location
+        map_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+    return Space(
+        slug=sp.slug,
+        url=_both(lambda lang: urls.path(lang, "spaces", sp.slug)),
+        text=_text(sp.texts),
+        type=_term_link(vocab.space_types[sp.type], "type", urls),
+        type_key=sp.type,
+        schema_type=vocab.space_types[sp.type].schema or "Place",
+        fields=tuple(_term_link(vocab.fields[k], "field", urls) for k in sp.fields),
+        field_keys=sp.fields,
+        ward=_term_link(vocab.wards[sp.ward], "ward", urls) if sp.ward else None,
+        ward_key=sp.ward,
+        address=sp.address,
+        location=sp.location,
+        map_url=map_url,
+        hours=_hours(sp, s),
+        hours_note={"vi": sp.hours_note.vi, "en": sp.hours_note.en} if sp.hours_note else None,
+        website=sp.website,
+        social=sp.social,
+        email=sp.email,
+        phone=sp.phone,
+        operator=_both(lambda lang: s.t(lang, f"space.operator_{sp.operator}"))
+        if sp.operator
+        else None,
+        member=member,
+        access=access,
+        fee=_fee(sp.fee, s),
+        free=sp.fee.free if sp.fee else None,
+        featured=sp.featured,
+        photos=_photos(sp.photos),
+        updated=sp.updated or sp.member_since or NETWORK_LAUNCH,
+        path=sp.path,
+    )
+
+
+def _az(spaces: list[Space] | tuple[Space, ...], lang: str) -> tuple[Space, ...]:
+    return tuple(sorted(spaces, key=lambda sp: (collation_key(sp.text.name[lang]), sp.slug)))
+
+
+def _related(space: Space, spaces: tuple[Space, ...]) -> tuple[Space, ...]:
+    """Spaces sharing the most: type weighs most, then each creative field, then the ward."""
+
+    def score(other: Space) -> int:
+        shared = len(set(space.field_keys) & set(other.field_keys))
+        return 3 * (other.type_key == space.type_key) + 2 * shared + (
+            other.ward_key is not None and other.ward_key == space.ward_key
+        )
+
+    ranked = sorted(
+        (other for other in spaces if other is not space and score(other) > 0),
+        key=lambda other: (-score(other), collation_key(other.text.name["vi"]), other.slug),
+    )
+    return tuple(ranked[:RELATED_COUNT])
+
+
+def _months(events: tuple[Event, ...], s: Strings, prefix: str) -> dict[str, tuple[MonthGroup, ...]]:
+    groups: dict[tuple[int, int], list[Event]] = {}
+    for ev in events:
+        groups.setdefault((ev.sort_date.year, ev.sort_date.month), []).append(ev)
+    return {
+        lang: tuple(
+            MonthGroup(
+                f"{prefix}-{year}-{month:02d}",
+                _both(lambda lg, y=year, m=month: s.month(lg, y, m)),
+                tuple(evs),
+            )
+            for (year, month), evs in groups.items()
+        )
+        for lang in LANGS
+    }
+
+
+def _listings(spaces: tuple[Space, ...], vocab, site: Site) -> dict[str, dict[str, tuple[Listing, ...]]]:  # type: ignore[no-untyped-def]
+    s, urls = site.strings, site.urls
+    kinds = {
+        "type": (vocab.space_types, lambda sp: (sp.type_key,)),
+        "field": (vocab.fields, lambda sp: sp.field_keys),
+        "ward": (vocab.wards, lambda sp: (sp.ward_key,) if sp.ward_key else ()),
+    }
+    out: dict[str, dict[str, tuple[Listing, ...]]] = {}
+    for kind, (terms, keys_of) in kinds.items():
+        members: dict[str, list[Space]] = {}
+        for sp in spaces:
+            for key in keys_of(sp):
+                members.setdefault(key, []).append(sp)
+        listings = []
+        for key, group in members.items():
+            term = terms[key]
+            link = _term_link(term, kind, urls)
+            listings.append(
+                Listing(
+                    kind,
+                    key,
+                    link.label,
+                    link.url,
+                    _both(lambda lang, t=link: s.t(lang, f"spaces.listing_{kind}", label=t.label[lang])),
+                    _both(lambda lang, g=group: s.t(lang, "spaces.listing_lead", count=len(g))),
+                    {lang: _az(group, lang) for lang in LANGS},
+                )
+            )
+        out[kind] = {
+            lang: tuple(sorted(listings, key=lambda x, lg=lang: (collation_key(x.label[lg]), x.key)))
+            for lang in LANGS
+        }
+    return out
+
+
+def build(content: ValidContent, strings: Strings, urls: Urls, today: dt.date) -> Site:
+    vocab = content.vocabularies
+    site = Site(
+        urls=urls, today=today, strings=strings, spaces=(), spaces_az={}, featured={},
+        events=(), upcoming=(), past=(), upcoming_months={}, past_months={}, listings={},
+        about=_text(content.pages["about"]) if content.pages.get("about") else None,
+        counts={},
+    )  # fmt: skip
+    by_slug = {sp.slug: sp for sp in content.spaces}
+    events = tuple(
+        sorted(
+            (_event(ev, by_slug, site, vocab) for ev in content.events),
+            key=lambda e: (e.start, e.slug),
+        )
+    )
+    spaces = tuple(sorted((_space(sp, site, vocab) for sp in content.spaces), key=lambda x: x.slug))
+    upcoming = tuple(sorted((e for e in events if e.upcoming), key=lambda e: (e.sort_date, e.slug)))
+    past = tuple(
+        sorted((e for e in events if not e.upcoming), key=lambda e: (e.end, e.slug), reverse=True)
+    )
+    for sp in spaces:
+        held = [e for e in events if sp.slug in e.venue_slugs]
+        sp.upcoming_events = tuple(e for e in upcoming if e in held)
+        sp.past_events = tuple(e for e in past if e in held)
+    for sp in spaces:
+        sp.related = _related(sp, spaces)
+    site.spaces = spaces
+    site.spaces_az = {lang: _az(spaces, lang) for lang in LANGS}
+    site.featured = {lang: tuple(sp for sp in site.spaces_az[lang] if sp.featured) for lang in LANGS}
+    site.events, site.upcoming, site.past = events, upcoming, past
+    site.upcoming_months = _months(upcoming, strings, "upcoming")
+    site.past_months = _months(past, strings, "past")
+    site.listings = _listings(spaces, vocab, site)
+    site.counts = {
+        "spaces": len(spaces),
+        "members": sum(1 for sp in spaces if sp.member),
+        "events": len(events),
+        "certified": CERTIFIED_MEMBERS,
+    }
+    site.nav = {
+        lang: [
+            Link({lang: strings.t(lang, f"nav.{key}")}, {lang: urls.path(lang, *parts)})
+            for key, parts in (("spaces", ("spaces",)), ("events", ("events",)), ("about", ("about",)))
+        ]
+        for lang in LANGS
+    }
+    site.feeds = {
+        "atom_vi": urls.file("vi/feed.xml"),
+        "atom_en": urls.file("en/feed.xml"),
+        "ics": urls.file("events.ics"),
+        "sitemap": urls.file("sitemap.xml"),
+    }
+    site.pages = _pages(site)
+    return site
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _json_ld(data: dict[str, object]) -> str:
+    # `</` inside a <script> block would end it early: escape so member text cannot.
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _space_ld(sp: Space, lang: str, urls: Urls) -> dict[str, object]:
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": sp.schema_type,
+        "name": sp.text.name[lang],
+        "description": sp.text.summary[lang],
+        "url": urls.absolute(sp.url[lang]),
+        "inLanguage": sp.text.lang[lang],
+    }
+    if sp.address:
+        data["address"] = {
+            "@type": "PostalAddress",
+            "streetAddress": sp.address,
+            "addressLocality": "Hà Nội",
+            "addressCountry": "VN",
+        }
+    if sp.location:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": sp.location[0], "longitude": sp.location[1]}
+    if sp.phone:
+        data["telephone"] = sp.phone
+    if sp.email:
+        data["email"] = sp.email
+    same_as = [u for u in [sp.website, *(u for _, u in sp.social)] if u]
+    if same_as:
+        data["sameAs"] = same_as
+    if sp.free is not None:
+        data["isAccessibleForFree"] = sp.free
+    return data
+
+
+def _event_ld(ev: Event, lang: str, urls: Urls) -> dict[str, object]:
+    def stamp(day: dt.date, time: dt.time | None) -> str:
+        return f"{day.isoformat()}T{time:%H:%M}:00+07:00" if time else day.isoformat()
+
+    first = ev.next_date or ev.start
+    length = ev.end - ev.start
+    data: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "Event",
+        "name": ev.text.name[lang],
+        "description": ev.text.summary[lang],
+        "url": urls.absolute(ev.url[lang]),
+        "startDate": stamp(first, ev.start_time),
+        "endDate": stamp(first + length, ev.end_time),
+        "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+        "inLanguage": ev.text.lang[lang],
+        "location": [
+            {"@type": "Place", "name": v.label[lang], **({"url": urls.absolute(v.url[lang])} if v.url else {}),
+             "address": {"@type": "PostalAddress", "addressLocality": "Hà Nội", "addressCountry": "VN"}}
+            for v in ev.venues
+        ],
+    }  # fmt: skip
+    if ev.repeat_rule == "weekly":
+        data["eventSchedule"] = {
+            "@type": "Schedule",
+            "repeatFrequency": "P1W",
+            "byDay": [f"https://schema.org/{SCHEMA_DAYS[WEEKDAYS.index(d)]}" for d in ev.repeat_days],
+            "startDate": ev.start.isoformat(),
+            **({"endDate": ev.repeat_until.isoformat()} if ev.repeat_until else {}),
+        }
+    if ev.organiser:
+        data["organizer"] = {"@type": "Organization", "name": ev.organiser[lang]}
+    if ev.free is not None:
+        data["isAccessibleForFree"] = ev.free
+    return data
+
+
+def _pages(site: Site) -> list[Page]:
+    s, urls = site.strings, site.urls
+    pages: list[Page] = []
+
+    def add(template: str, parts: tuple[str, ...], title: L, description: L, subject: object = None,
+            og_type: str = "website", json_ld: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
+        alternates = {lang: urls.path(lang, *parts) for lang in LANGS}
+        for lang in LANGS:
+            url = alternates[lang]
+            site_name = s.t(lang, "site.name")
+            full_title = title[lang] if title[lang] == site_name else f"{title[lang]} · {site_name}"
+            pages.append(
+                Page(
+                    template=template,
+                    lang=lang,
+                    output="/".join((lang, *parts, "index.html")),
+                    url=url,
+                    canonical=urls.absolute(url),
+                    alternates={k: urls.absolute(v) for k, v in alternates.items()},
+                    paths=alternates,
+                    title=full_title,
+                    description=plain_text(description[lang]),
+                    og_type=og_type,
+                    json_ld=_json_ld(json_ld[lang]) if json_ld else None,
+                    subject=subject,
+                )
+            )
+
+    home_ld = _both(
+        lambda lang: {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": s.t(lang, "site.name"),
+            "url": urls.absolute(urls.path(lang)),
+            "inLanguage": lang,
+        }
+    )
+    add("home.html", (), _both(lambda lg: s.t(lg, "site.name")), _both(lambda lg: s.t(lg, "site.description")), json_ld=home_ld)
+    add("spaces.html", ("spaces",), _both(lambda lg: s.t(lg, "spaces.title")), _both(lambda lg: s.t(lg, "spaces.lead")))
+    for kind in ("type", "field", "ward"):
+        for listing in site.listings[kind]["vi"]:
+            add("listing.html", ("spaces", kind, listing.key), listing.title, listing.lead, listing)
+    for sp in site.spaces:
+        ld = _both(lambda lang, x=sp: _space_ld(x, lang, urls))
+        add("space.html", ("spaces", sp.slug), sp.text.name, sp.text.summary, sp, "place", ld)
+    add("events.html", ("events",), _both(lambda lg: s.t(lg, "events.title")), _both(lambda lg: s.t(lg, "events.lead")))
+    for ev in site.events:
+        ld = _both(lambda lang, x=ev: _event_ld(x, lang, urls))
+        add("event.html", ("events", ev.slug), ev.text.name, ev.text.summary, ev, "article", ld)
+    if site.about:
+        add("about.html", ("about",), site.about.name, site.about.summary, site.about, "article")
+    return pages
+
