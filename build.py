@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Build the Hanoi Creative Spaces site.
 
-  python build.py                      check the content, then build it into site/
-  python build.py check                check only; report every problem at once
-  python build.py --base-url /path/    build for a site served under a sub-path
+python build.py                      check the content, then build it into site/
+python build.py check                check only; report every problem at once
+python build.py --base-url /path/    build for a site served under a sub-path
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _base(value: str, default_origin: str) -> tuple[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", nargs="?", default="build", choices=["build", "check"])
     parser.add_argument("--base-url", default="/", help="path or full URL the site is served from")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")

@@ -126,7 +126,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "không phải địa chỉ web hợp lệ (cần bắt đầu bằng https:// hoặc http://): '{value}'",
         "not a valid web address (it must start with https:// or http://): '{value}'",
     ),
-    "bad_email": ("không phải địa chỉ email hợp lệ: '{value}'", "not a valid email address: '{value}'"),
+    "bad_email": (
+        "không phải địa chỉ email hợp lệ: '{value}'",
+        "not a valid email address: '{value}'",
+    ),
     "bad_phone": (
         "không phải số điện thoại hợp lệ (8–15 chữ số, có thể bắt đầu bằng +): '{value}'",
         "not a valid phone number (8–15 digits, may start with +): '{value}'",
@@ -138,7 +141,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bad_bool": ("phải là true hoặc false, nhận '{value}'", "must be true or false, got '{value}'"),
     "bad_slug": (
-        "tên thư mục '{value}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu gạch ngang",
+        "tên thư mục '{value}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số "
+        "và dấu gạch ngang",
         "the folder name '{value}' is not valid: use lowercase letters without tone marks, "
         "digits and hyphens only",
     ),

@@ -14,7 +14,15 @@ from .markup import plain_text
 from .model import Event, Site
 from .output import Stage
 
-ICS_DAYS = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA", "sun": "SU"}
+ICS_DAYS = {
+    "mon": "MO",
+    "tue": "TU",
+    "wed": "WE",
+    "thu": "TH",
+    "fri": "FR",
+    "sat": "SA",
+    "sun": "SU",
+}
 
 
 def sitemap(site: Site) -> str:
@@ -27,7 +35,8 @@ def sitemap(site: Site) -> str:
         out.append(f"<url><loc>{escape(page.canonical)}</loc>")
         for lang, href in page.alternates.items():
             out.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={quoteattr(href)}/>')
-        out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(page.alternates["vi"])}/>')
+        default = quoteattr(page.alternates["vi"])
+        out.append(f'<xhtml:link rel="alternate" hreflang="x-default" href={default}/>')
         out.append("</url>")
     out.append("</urlset>")
     return "\n".join(out) + "\n"
@@ -48,6 +57,7 @@ def atom(site: Site, lang: str) -> str:
     ]
     items.sort(key=lambda item: (item[0], item[1], item[2].slug), reverse=True)
     feed_url = urls.absolute(site.feeds[f"atom_{lang}"])
+    home_url = urls.absolute(urls.path(lang))
     updated = max((item[0] for item in items), default=dt.date(2025, 12, 10))
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -55,7 +65,7 @@ def atom(site: Site, lang: str) -> str:
         f"<title>{escape(s.t(lang, 'feed.title'))}</title>",
         f"<id>{escape(feed_url)}</id>",
         f'<link rel="self" href={quoteattr(feed_url)}/>',
-        f'<link rel="alternate" type="text/html" href={quoteattr(urls.absolute(urls.path(lang)))}/>',
+        f'<link rel="alternate" type="text/html" href={quoteattr(home_url)}/>',
         f"<updated>{_stamp(updated)}</updated>",
         f"<author><name>{escape(s.t(lang, 'site.name'))}</name></author>",
     ]
@@ -94,7 +104,11 @@ def _fold(line: str) -> list[str]:
 
 
 def _when(day: dt.date, time: dt.time | None) -> str:
-    return f";TZID=Asia/Ho_Chi_Minh:{day:%Y%m%d}T{time:%H%M}00" if time else f";VALUE=DATE:{day:%Y%m%d}"
+    return (
+        f";TZID=Asia/Ho_Chi_Minh:{day:%Y%m%d}T{time:%H%M}00"
+        if time
+        else f";VALUE=DATE:{day:%Y%m%d}"
+    )
 
 
 def _vevent(ev: Event, site: Site) -> list[str]:

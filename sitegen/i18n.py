@@ -67,7 +67,11 @@ class Strings:
         return self.t(lang, "date.month_year", month=name, month_number=month, year=year)
 
     def date_range(
-        self, lang: str, start: dt.date, end: dt.date, start_time: dt.time | None = None,
+        self,
+        lang: str,
+        start: dt.date,
+        end: dt.date,
+        start_time: dt.time | None = None,
         end_time: dt.time | None = None,
     ) -> str:
         """'21 April – 3 June 2025', '10 December 2025, 19:30 – 21:00'."""

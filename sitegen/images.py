@@ -55,7 +55,7 @@ def _encode(job: tuple[str, int, str, str]) -> str | None:
             # No exif or icc_profile passed: the output carries no GPS, serials or comments.
             img.save(tmp, fmt.upper(), quality=QUALITY[fmt], optimize=True)
             os.replace(tmp, target)
-    except Exception as err:  # noqa: BLE001 -- any decoder failure is a content problem
+    except Exception as err:
         return f"{source}: {err}"
     return None
 

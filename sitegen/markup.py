@@ -38,13 +38,9 @@ def _shift_headings(html: str, top: int) -> str:
     return _HEADING.sub(lambda m: f"<{m[1]}h{min(6, int(m[2]) + shift)}>", html)
 
 
-def to_html(text: str, top_heading: int = 2) -> str:
-    try:
-        rendered = markdown.markdown(text, extensions=["sane_lists", "tables"])
-    except RecursionError as err:
-        raise MarkupError("nested too deeply") from err
-    clean = nh3.clean(
-        rendered,
+def sanitize(html: str) -> str:
+    return nh3.clean(
+        html,
         tags=TAGS,
         clean_content_tags=DROP_WITH_CONTENT,
         attributes=ATTRIBUTES,
@@ -53,7 +49,14 @@ def to_html(text: str, top_heading: int = 2) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return _shift_headings(clean, top_heading)
+
+
+def to_html(text: str, top_heading: int = 2) -> str:
+    try:
+        rendered = markdown.markdown(text, extensions=["sane_lists", "tables"])
+    except RecursionError as err:
+        raise MarkupError("nested too deeply") from err
+    return _shift_headings(sanitize(rendered), top_heading)
 
 
 def plain_text(html_or_text: str) -> str:

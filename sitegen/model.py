@@ -326,7 +326,9 @@ def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> 
         if v.space:
             target = spaces[v.space]
             names = _text(target.texts).name
-            venues.append(Link(names, _both(lambda lang: urls.path(lang, "spaces", target.slug))))
+            venues.append(
+                Link(names, _both(lambda lang, x=target: urls.path(lang, "spaces", x.slug)))
+            )
         else:
             assert v.place is not None
             venues.append(Link({"vi": v.place.vi, "en": v.place.en}, {}))
@@ -344,9 +346,11 @@ def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> 
         occurrences=occurrences,
         next_date=next_date,
         next_text=_both(
-            lambda lang: s.t(lang, "event.next", date=s.date(lang, next_date))
-            if next_date and ev.repeat
-            else ""
+            lambda lang: (
+                s.t(lang, "event.next", date=s.date(lang, next_date))
+                if next_date and ev.repeat
+                else ""
+            )
         ),
         when=_both(when),
         schedule=_both(schedule),
@@ -386,9 +390,11 @@ def _space(sp: ValidSpace, site: Site, vocab) -> Space:  # type: ignore[no-untyp
     member = None
     if sp.is_member:
         member = _both(
-            lambda lang: s.t(lang, "space.member_since", date=s.date(lang, sp.member_since))
-            if sp.member_since
-            else s.t(lang, "space.member")
+            lambda lang: (
+                s.t(lang, "space.member_since", date=s.date(lang, sp.member_since))
+                if sp.member_since
+                else s.t(lang, "space.member")
+            )
         )
     map_url = None
     if sp.location:
@@ -437,8 +443,10 @@ def _related(space: Space, spaces: tuple[Space, ...]) -> tuple[Space, ...]:
 
     def score(other: Space) -> int:
         shared = len(set(space.field_keys) & set(other.field_keys))
-        return 3 * (other.type_key == space.type_key) + 2 * shared + (
-            other.ward_key is not None and other.ward_key == space.ward_key
+        return (
+            3 * (other.type_key == space.type_key)
+            + 2 * shared
+            + (other.ward_key is not None and other.ward_key == space.ward_key)
         )
 
     ranked = sorted(
@@ -448,7 +456,9 @@ def _related(space: Space, spaces: tuple[Space, ...]) -> tuple[Space, ...]:
     return tuple(ranked[:RELATED_COUNT])
 
 
-def _months(events: tuple[Event, ...], s: Strings, prefix: str) -> dict[str, tuple[MonthGroup, ...]]:
+def _months(
+    events: tuple[Event, ...], s: Strings, prefix: str
+) -> dict[str, tuple[MonthGroup, ...]]:
     groups: dict[tuple[int, int], list[Event]] = {}
     for ev in events:
         groups.setdefault((ev.sort_date.year, ev.sort_date.month), []).append(ev)
@@ -465,7 +475,9 @@ def _months(events: tuple[Event, ...], s: Strings, prefix: str) -> dict[str, tup
     }
 
 
-def _listings(spaces: tuple[Space, ...], vocab, site: Site) -> dict[str, dict[str, tuple[Listing, ...]]]:  # type: ignore[no-untyped-def]
+def _listings(
+    spaces: tuple[Space, ...], vocab, site: Site
+) -> dict[str, dict[str, tuple[Listing, ...]]]:  # type: ignore[no-untyped-def]
     s, urls = site.strings, site.urls
     kinds = {
         "type": (vocab.space_types, lambda sp: (sp.type_key,)),
@@ -488,13 +500,19 @@ def _listings(spaces: tuple[Space, ...], vocab, site: Site) -> dict[str, dict[st
                     key,
                     link.label,
                     link.url,
-                    _both(lambda lang, t=link: s.t(lang, f"spaces.listing_{kind}", label=t.label[lang])),
+                    _both(
+                        lambda lang, t=link, k=kind: s.t(
+                            lang, f"spaces.listing_{k}", label=t.label[lang]
+                        )
+                    ),
                     _both(lambda lang, g=group: s.t(lang, "spaces.listing_lead", count=len(g))),
                     {lang: _az(group, lang) for lang in LANGS},
                 )
             )
         out[kind] = {
-            lang: tuple(sorted(listings, key=lambda x, lg=lang: (collation_key(x.label[lg]), x.key)))
+            lang: tuple(
+                sorted(listings, key=lambda x, lg=lang: (collation_key(x.label[lg]), x.key))
+            )
             for lang in LANGS
         }
     return out
@@ -528,7 +546,9 @@ def build(content: ValidContent, strings: Strings, urls: Urls, today: dt.date) -
         sp.related = _related(sp, spaces)
     site.spaces = spaces
     site.spaces_az = {lang: _az(spaces, lang) for lang in LANGS}
-    site.featured = {lang: tuple(sp for sp in site.spaces_az[lang] if sp.featured) for lang in LANGS}
+    site.featured = {
+        lang: tuple(sp for sp in site.spaces_az[lang] if sp.featured) for lang in LANGS
+    }
     site.events, site.upcoming, site.past = events, upcoming, past
     site.upcoming_months = _months(upcoming, strings, "upcoming")
     site.past_months = _months(past, strings, "past")
@@ -542,7 +562,11 @@ def build(content: ValidContent, strings: Strings, urls: Urls, today: dt.date) -
     site.nav = {
         lang: [
             Link({lang: strings.t(lang, f"nav.{key}")}, {lang: urls.path(lang, *parts)})
-            for key, parts in (("spaces", ("spaces",)), ("events", ("events",)), ("about", ("about",)))
+            for key, parts in (
+                ("spaces", ("spaces",)),
+                ("events", ("events",)),
+                ("about", ("about",)),
+            )
         ]
         for lang in LANGS
     }
@@ -582,7 +606,11 @@ def _space_ld(sp: Space, lang: str, urls: Urls) -> dict[str, object]:
             "addressCountry": "VN",
         }
     if sp.location:
-        data["geo"] = {"@type": "GeoCoordinates", "latitude": sp.location[0], "longitude": sp.location[1]}
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": sp.location[0],
+            "longitude": sp.location[1],
+        }
     if sp.phone:
         data["telephone"] = sp.phone
     if sp.email:
@@ -592,6 +620,17 @@ def _space_ld(sp: Space, lang: str, urls: Urls) -> dict[str, object]:
         data["sameAs"] = same_as
     if sp.free is not None:
         data["isAccessibleForFree"] = sp.free
+    return data
+
+
+def _place_ld(venue: Link, lang: str, urls: Urls) -> dict[str, object]:
+    data: dict[str, object] = {
+        "@type": "Place",
+        "name": venue.label[lang],
+        "address": {"@type": "PostalAddress", "addressLocality": "Hà Nội", "addressCountry": "VN"},
+    }
+    if venue.url:
+        data["url"] = urls.absolute(venue.url[lang])
     return data
 
 
@@ -611,17 +650,15 @@ def _event_ld(ev: Event, lang: str, urls: Urls) -> dict[str, object]:
         "endDate": stamp(first + length, ev.end_time),
         "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
         "inLanguage": ev.text.lang[lang],
-        "location": [
-            {"@type": "Place", "name": v.label[lang], **({"url": urls.absolute(v.url[lang])} if v.url else {}),
-             "address": {"@type": "PostalAddress", "addressLocality": "Hà Nội", "addressCountry": "VN"}}
-            for v in ev.venues
-        ],
-    }  # fmt: skip
+        "location": [_place_ld(v, lang, urls) for v in ev.venues],
+    }
     if ev.repeat_rule == "weekly":
         data["eventSchedule"] = {
             "@type": "Schedule",
             "repeatFrequency": "P1W",
-            "byDay": [f"https://schema.org/{SCHEMA_DAYS[WEEKDAYS.index(d)]}" for d in ev.repeat_days],
+            "byDay": [
+                f"https://schema.org/{SCHEMA_DAYS[WEEKDAYS.index(d)]}" for d in ev.repeat_days
+            ],
             "startDate": ev.start.isoformat(),
             **({"endDate": ev.repeat_until.isoformat()} if ev.repeat_until else {}),
         }
@@ -636,8 +673,15 @@ def _pages(site: Site) -> list[Page]:
     s, urls = site.strings, site.urls
     pages: list[Page] = []
 
-    def add(template: str, parts: tuple[str, ...], title: L, description: L, subject: object = None,
-            og_type: str = "website", json_ld: dict[str, dict[str, object]] | None = None) -> None:  # fmt: skip
+    def add(
+        template: str,
+        parts: tuple[str, ...],
+        title: L,
+        description: L,
+        subject: object = None,
+        og_type: str = "website",
+        json_ld: dict[str, dict[str, object]] | None = None,
+    ) -> None:
         alternates = {lang: urls.path(lang, *parts) for lang in LANGS}
         for lang in LANGS:
             url = alternates[lang]
@@ -669,19 +713,34 @@ def _pages(site: Site) -> list[Page]:
             "inLanguage": lang,
         }
     )
-    add("home.html", (), _both(lambda lg: s.t(lg, "site.name")), _both(lambda lg: s.t(lg, "site.description")), json_ld=home_ld)
-    add("spaces.html", ("spaces",), _both(lambda lg: s.t(lg, "spaces.title")), _both(lambda lg: s.t(lg, "spaces.lead")))
+    add(
+        "home.html",
+        (),
+        _both(lambda lg: s.t(lg, "site.name")),
+        _both(lambda lg: s.t(lg, "site.description")),
+        json_ld=home_ld,
+    )
+    add(
+        "spaces.html",
+        ("spaces",),
+        _both(lambda lg: s.t(lg, "spaces.title")),
+        _both(lambda lg: s.t(lg, "spaces.lead")),
+    )
     for kind in ("type", "field", "ward"):
         for listing in site.listings[kind]["vi"]:
             add("listing.html", ("spaces", kind, listing.key), listing.title, listing.lead, listing)
     for sp in site.spaces:
         ld = _both(lambda lang, x=sp: _space_ld(x, lang, urls))
         add("space.html", ("spaces", sp.slug), sp.text.name, sp.text.summary, sp, "place", ld)
-    add("events.html", ("events",), _both(lambda lg: s.t(lg, "events.title")), _both(lambda lg: s.t(lg, "events.lead")))
+    add(
+        "events.html",
+        ("events",),
+        _both(lambda lg: s.t(lg, "events.title")),
+        _both(lambda lg: s.t(lg, "events.lead")),
+    )
     for ev in site.events:
         ld = _both(lambda lang, x=ev: _event_ld(x, lang, urls))
         add("event.html", ("events", ev.slug), ev.text.name, ev.text.summary, ev, "article", ld)
     if site.about:
         add("about.html", ("about",), site.about.name, site.about.summary, site.about, "article")
     return pages
-

@@ -57,7 +57,9 @@ def _render(
     try:
         return env.get_template(template).render(**context)
     except jinja2.TemplateSyntaxError as err:
-        problems.add("template_failed", f"templates/{err.name}", err.lineno, page=where, detail=err.message)
+        problems.add(
+            "template_failed", f"templates/{err.name}", err.lineno, page=where, detail=err.message
+        )
     except (jinja2.TemplateError, TypeError, KeyError, AttributeError) as err:
         problems.add("template_failed", f"templates/{template}", None, page=where, detail=str(err))
     return None

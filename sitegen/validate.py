@@ -144,7 +144,9 @@ def _vocabulary(f: Field, value: object, with_schema: bool) -> dict[str, Term]:
             continue
         vi = check.text(item.child("vi"), spec.get("vi"), hi=80)
         en = check.text(item.child("en"), spec.get("en"), hi=80)
-        schema = check.text(item.child("schema"), spec.get("schema"), hi=60) if with_schema else None
+        schema = (
+            check.text(item.child("schema"), spec.get("schema"), hi=60) if with_schema else None
+        )
         if vi and en:
             terms[key] = Term(key, Bilingual(vi, en), schema)
     return terms
@@ -163,16 +165,16 @@ def vocabularies(raw: RawContent, problems: Problems) -> Vocabularies:
     )
 
 
-def _text_file(file: TextFile, title_key: str, problems: Problems) -> ValidText | None:
+def _text_file(file: TextFile, title_key: str, top: int, problems: Problems) -> ValidText | None:
     assert file.front is not None  # load returns a TextFile only with its front matter
-    top = Field(file.front, "", problems)
-    data = check.mapping(top, file.front.data, {title_key, "summary"}, set())
+    front = Field(file.front, "", problems)
+    data = check.mapping(front, file.front.data, {title_key, "summary"}, set())
     if data is None:
         return None
     name = check.text(Field(file.front, title_key, problems), data.get(title_key), 2, 160)
     summary = check.text(Field(file.front, "summary", problems), data.get("summary"), 10, 300)
     try:
-        body = markup.to_html(file.body)
+        body = markup.to_html(file.body, top_heading=top)
     except markup.MarkupError as err:
         problems.add("markdown_failed", file.path, None, "body", detail=str(err))
         return None
@@ -182,12 +184,13 @@ def _text_file(file: TextFile, title_key: str, problems: Problems) -> ValidText 
 
 
 def texts(
-    folder: str, files: dict[str, TextFile | None], title_key: str, problems: Problems
+    folder: str, files: dict[str, TextFile | None], title_key: str, problems: Problems, top: int = 3
 ) -> dict[str, ValidText | None] | None:
-    """Both languages; one missing is a warning (the page shows the other), both an error."""
+    """Both languages; one missing is a warning (the page shows the other), both an error.
+    `top` is the highest heading the body may use: entry pages put their own h2 above it."""
     present = [lang for lang in LANGS if files.get(lang) is not None]
     out = {
-        lang: _text_file(file, title_key, problems) if file else None
+        lang: _text_file(file, title_key, top, problems) if file else None
         for lang, file in files.items()
     }
     if not present:
@@ -338,7 +341,9 @@ def space(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidSpace
     text = texts(bundle.path, bundle.texts, "name", problems)
     if bundle.facts is None:
         return None
-    facts = Facts(Field(bundle.facts, "", problems), bundle.facts.data, SPACE_REQUIRED, SPACE_OPTIONAL)
+    facts = Facts(
+        Field(bundle.facts, "", problems), bundle.facts.data, SPACE_REQUIRED, SPACE_OPTIONAL
+    )
     kind = facts.get("type", check.term, vocab.space_types, "space_types")
     fields = facts.get(
         "fields",
@@ -433,7 +438,9 @@ def event(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidEvent
     text = texts(bundle.path, bundle.texts, "title", problems)
     if bundle.facts is None:
         return None
-    facts = Facts(Field(bundle.facts, "", problems), bundle.facts.data, EVENT_REQUIRED, EVENT_OPTIONAL)
+    facts = Facts(
+        Field(bundle.facts, "", problems), bundle.facts.data, EVENT_REQUIRED, EVENT_OPTIONAL
+    )
     start = facts.get("start", check.date_time)
     end = facts.get("end", check.date_time)
     if start and end and (end[0], end[1] or dt.time()) < (start[0], start[1] or dt.time()):
@@ -498,7 +505,9 @@ def _venues_exist(
     for ev in events:
         doc = facts[ev.slug]
         assert doc is not None  # a ValidEvent was read from its facts
-        missing = [(i, v.space) for i, v in enumerate(ev.venues) if v.space not in (None, *space_slugs)]
+        missing = [
+            (i, v.space) for i, v in enumerate(ev.venues) if v.space not in (None, *space_slugs)
+        ]
         for i, slug in missing:
             key = f"venues[{i}].space"
             hint = check.suggest(str(slug), space_slugs)
@@ -520,5 +529,5 @@ def entries(raw: RawContent, problems: Problems) -> ValidContent:
     pages = {}
     for name, files in sorted(raw.pages.items()):
         folder = f"{raw.root.name}/pages/{name}"
-        pages[name] = texts(folder, files, "title", problems) or {}
+        pages[name] = texts(folder, files, "title", problems, top=2) or {}
     return ValidContent(vocab, tuple(spaces), tuple(events), pages)
