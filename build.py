@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(format_github(problems))
     failed = report.problems.fail(strict=opts.strict)
     for lang, (done, total) in sorted(report.coverage.items()):
-        print(f"translation {lang}: {done}/{total} entries", file=sys.stderr)
+        print(f"translation {lang}: {done}/{total} entries")
     if failed:
         where = "site/ was not changed" if args.command == "build" else "check failed"
         print(f"FAILED: {where} / THẤT BẠI", file=sys.stderr)
