@@ -82,6 +82,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # fields
     "unknown_key": ("khoá lạ '{key}'", "unknown key '{key}'"),
     "missing_key": ("thiếu trường bắt buộc", "this required field is missing"),
+    "empty_value": ("trường này đang để trống", "this field is empty"),
     "wrong_type": ("phải là {expected_vi}", "must be {expected_en}"),
     "text_length": (
         "phải dài từ {min} đến {max} ký tự (hiện có {length})",
@@ -204,35 +205,149 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 
 # Short advice printed under a message; keyed like the catalogue.
 HINTS: dict[str, tuple[str, str]] = {
+    "file_missing": (
+        "tạo tệp này; xem mẫu trong docs/content-format.md",
+        "create this file; see the example in docs/content-format.md",
+    ),
+    "file_empty": ("viết nội dung vào tệp hoặc xoá tệp", "write the content or delete the file"),
+    "file_too_large": (
+        "rút gọn nội dung; ảnh để thành tệp riêng, không chép vào văn bản",
+        "shorten the text; photos go in files of their own, not in the text",
+    ),
+    "not_utf8": ("lưu lại tệp với bảng mã UTF-8", "save the file again as UTF-8"),
     "yaml_syntax": (
         "kiểm tra dấu hai chấm, thụt lề bằng dấu cách và dấu ngoặc kép quanh giá trị có ':'",
         "check colons, space indentation, and quotes around values that contain ':'",
     ),
     "yaml_tab": ("thay Tab bằng dấu cách", "replace the tab with spaces"),
-    "not_utf8": ("lưu lại tệp với bảng mã UTF-8", "save the file again as UTF-8"),
-    "missing_key": (
-        "thêm trường này; xem docs/content-format.md",
-        "add this field; see docs/content-format.md",
+    "yaml_alias": ("viết giá trị ra đầy đủ ở mỗi chỗ", "write the value out in full each time"),
+    "yaml_tag": (
+        "xoá phần bắt đầu bằng ! trước giá trị",
+        "remove the part starting with ! before the value",
+    ),
+    "yaml_too_deep": (
+        "viết lại theo mẫu trong docs/content-format.md",
+        "follow the example in docs/content-format.md",
+    ),
+    "yaml_duplicate_key": ("giữ một trong hai dòng", "keep one of the two lines"),
+    "yaml_not_mapping": (
+        "mỗi dòng có dạng khoá: giá trị; xem docs/content-format.md",
+        "each line reads key: value; see docs/content-format.md",
+    ),
+    "front_matter_missing": (
+        "tệp bắt đầu bằng dòng ---, rồi name/title và summary, rồi một dòng --- nữa",
+        "start the file with a --- line, then name/title and summary, then another --- line",
+    ),
+    "front_matter_unclosed": (
+        "thêm một dòng --- sau summary",
+        "add a --- line after the summary",
+    ),
+    "symlink": ("tải tệp thật lên thay cho liên kết", "upload the real file instead of a link"),
+    "not_a_folder": (
+        "tạo thư mục mang tên mục và đặt tệp vào trong",
+        "create a folder named for the entry and put the files inside",
+    ),
+    "unexpected_file": (
+        "xoá tệp này, hoặc thêm ảnh vào danh sách photos",
+        "delete the file, or add the photo to the photos list",
     ),
     "unknown_key": (
         "xoá khoá này hoặc sửa chính tả; xem docs/content-format.md",
         "remove the key or fix its spelling; see docs/content-format.md",
     ),
+    "missing_key": (
+        "thêm trường này; xem docs/content-format.md",
+        "add this field; see docs/content-format.md",
+    ),
+    "empty_value": ("điền giá trị hoặc xoá cả dòng", "fill in a value or delete the whole line"),
+    "wrong_type": (
+        "xem mẫu trong docs/content-format.md",
+        "see the example in docs/content-format.md",
+    ),
+    "text_length": ("viết ngắn lại hoặc dài thêm cho vừa", "shorten or lengthen the text to fit"),
+    "text_multiline": ("viết trên một dòng", "write it on one line"),
+    "text_control": (
+        "gõ lại chữ này thay vì dán từ nơi khác",
+        "type the text again instead of pasting it",
+    ),
     "unknown_term": (
         "dùng một khoá có trong content/vocabularies.yaml",
         "use a key listed in content/vocabularies.yaml",
     ),
-    "bad_slug": (
-        "đổi tên thư mục, ví dụ 'dinh-kim-ngan' cho 'Đình Kim Ngân'",
-        "rename the folder, for example 'dinh-kim-ngan' for 'Đình Kim Ngân'",
+    "duplicate_value": ("xoá mục lặp", "remove the repeated item"),
+    "empty_list": ("thêm ít nhất một mục", "add at least one item"),
+    "bad_date": ("viết ngày dạng 2025-12-10", "write the date like 2025-12-10"),
+    "bad_datetime": (
+        'ví dụ 2025-12-10 hoặc "2025-12-10 19:30" (có dấu ngoặc kép)',
+        'for example 2025-12-10 or "2025-12-10 19:30" (with the quotes)',
     ),
-    "photo_missing": (
-        "tải ảnh lên cùng thư mục, hoặc sửa tên tệp cho khớp (phân biệt chữ hoa)",
-        "upload the photo to the same folder, or fix the file name (case matters)",
+    "end_before_start": ("kiểm tra lại ngày và giờ", "check the dates and times"),
+    "date_out_of_range": ("kiểm tra lại năm", "check the year"),
+    "bad_hours": (
+        "ví dụ 08:00-17:00, hoặc 08:00-11:30, 13:30-17:00, hoặc closed",
+        "for example 08:00-17:00, or 08:00-11:30, 13:30-17:00, or closed",
+    ),
+    "hours_order": (
+        "viết giờ mở trước giờ đóng, theo thứ tự trong ngày",
+        "write opening before closing, in the order of the day",
+    ),
+    "bad_url": (
+        "chép đầy đủ địa chỉ từ thanh địa chỉ của trình duyệt",
+        "copy the full address from the browser's address bar",
+    ),
+    "bad_email": ("ví dụ lienhe@example.vn", "for example contact@example.vn"),
+    "bad_phone": (
+        'ví dụ "+84 24 3825 9936" (có dấu ngoặc kép)',
+        'for example "+84 24 3825 9936" (with the quotes)',
+    ),
+    "bad_number": (
+        "chỉ viết chữ số, dùng dấu chấm cho phần thập phân",
+        "write digits only, with a dot for decimals",
     ),
     "outside_hanoi": (
         "kiểm tra lại vĩ độ (lat, khoảng 21) và kinh độ (lon, khoảng 105.8), có thể bị đảo",
         "check latitude (lat, about 21) and longitude (lon, about 105.8): they may be swapped",
+    ),
+    "bad_bool": ("viết true (có) hoặc false (không)", "write true (yes) or false (no)"),
+    "bad_slug": (
+        "đổi tên thư mục, ví dụ 'dinh-kim-ngan' cho 'Đình Kim Ngân'",
+        "rename the folder, for example 'dinh-kim-ngan' for 'Đình Kim Ngân'",
+    ),
+    "duplicate_slug": ("đổi tên một trong hai thư mục", "rename one of the two folders"),
+    "unknown_space": (
+        "dùng đúng tên thư mục trong content/spaces, hoặc 'place:' cho địa điểm khác",
+        "use a folder name from content/spaces, or 'place:' for any other place",
+    ),
+    "venue_shape": (
+        "xem mẫu trong docs/content-format.md",
+        "see the example in docs/content-format.md",
+    ),
+    "repeat_days": ("thêm dòng days: [sat, sun]", "add a line days: [sat, sun]"),
+    "repeat_no_days": ("xoá dòng days", "delete the days line"),
+    "photo_missing": (
+        "tải ảnh lên cùng thư mục, hoặc sửa tên tệp cho khớp (phân biệt chữ hoa)",
+        "upload the photo to the same folder, or fix the file name (case matters)",
+    ),
+    "photo_path": (
+        "chỉ ghi tên tệp, ví dụ san-dinh.jpg",
+        "write the file name only, for example courtyard.jpg",
+    ),
+    "photo_extension": ("lưu ảnh dạng JPEG, PNG hoặc WebP", "save the photo as JPEG, PNG or WebP"),
+    "photo_unreadable": (
+        "mở ảnh trên máy, lưu lại dạng JPEG và tải lên lần nữa",
+        "open the photo on your computer, save it as JPEG and upload it again",
+    ),
+    "photo_mismatch": (
+        "đổi đuôi tệp cho đúng, hoặc lưu lại đúng định dạng",
+        "rename the file with the right ending, or save it in the right format",
+    ),
+    "photo_too_large": (
+        "thu nhỏ ảnh còn khoảng 3000 điểm ảnh chiều ngang",
+        "resize the photo to about 3000 pixels wide",
+    ),
+    "markdown_failed": (
+        "bớt các cấp trích dẫn hoặc danh sách lồng nhau",
+        "use fewer levels of nested quotes or lists",
     ),
     "translation_missing": (
         "thêm tệp ngôn ngữ còn thiếu khi có thể",

@@ -262,7 +262,8 @@ def _photo(f: Field, value: object, bundle: Bundle) -> ValidPhoto | None:
 def photos(f: Field, value: object, bundle: Bundle) -> tuple[ValidPhoto, ...] | None:
     result = check.listing(f, value, lambda item, v: _photo(item, v, bundle), empty_ok=True)
     used = {p.file.name for p in result or ()}
-    for name in sorted(set(bundle.photos) - used) if result is not None else ():
+    unused = sorted(set(bundle.photos) - used) if result is not None else []
+    for name in [*unused, *bundle.other_files]:
         bundle_path = f"{bundle.path}/{name}"
         f.problems.add("unexpected_file", bundle_path, severity=Severity.WARNING, name=name)
     return result  # type: ignore[return-value]
@@ -284,7 +285,7 @@ class Facts:
         if key not in self.data:
             return None
         if self.data[key] is None:
-            self.field(key).add("missing_key")
+            self.field(key).add("empty_value")
             return None
         return parse(self.field(key), self.data[key], *args)
 

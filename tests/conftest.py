@@ -1,36 +1,19 @@
-"""Shared fixtures: build a content tree once, parse output as HTML/XML, write tiny trees."""
+"""Shared fixtures: build a content tree once, write tiny trees."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import lxml.html
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-TODAY = "2026-01-10"  # pinned so "upcoming" is stable; fixtures hold events on both sides
+from support import FIXTURES, TODAY, run_build
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite tests/golden from the fixture site"
-    )
-
-
-def run_build(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
-    """build.py as a member or CI runs it, in a subprocess."""
-    return subprocess.run(
-        [sys.executable, str(ROOT / "build.py"), *map(str, args)],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=600,
     )
 
 
@@ -53,13 +36,9 @@ def shipped_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def parse(path: Path) -> lxml.html.HtmlElement:
-    return lxml.html.fromstring(path.read_bytes())
-
-
 @pytest.fixture
-def make_tree(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
-    """Write {relative path: text or bytes} under a copy of the fixture content; returns it."""
+def make_tree(tmp_path: Path) -> Callable[..., Path]:
+    """Write {relative path: text or bytes} over a copy of a fixture content tree."""
 
     def make(files: dict[str, str | bytes], base: str | None = "site") -> Path:
         content = tmp_path / "content"
@@ -75,7 +54,3 @@ def make_tree(tmp_path: Path) -> Callable[[dict[str, str | bytes]], Path]:
         return content
 
     return make
-
-
-def today() -> dt.date:
-    return dt.date.fromisoformat(TODAY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from conftest import FIXTURES, TODAY, parse, run_build
+from support import FIXTURES, TODAY, parse, run_build
 
 
 def tree_hash(root: Path) -> dict[str, str]:
@@ -54,9 +54,14 @@ def test_base_url_moves_every_link_under_the_sub_path(tmp_path: Path):
                 assert ref.startswith("https://example.github.io/hanoi/"), (page, ref)
     canonical = parse(out / "en/spaces/dinh-kim-ngan/index.html").find(".//link[@rel='canonical']")
     assert canonical.get("href") == "https://example.github.io/hanoi/en/spaces/dinh-kim-ngan/"
-    assert "Sitemap: https://example.github.io/hanoi/sitemap.xml" in (out / "robots.txt").read_text()
+    assert (
+        "Sitemap: https://example.github.io/hanoi/sitemap.xml" in (out / "robots.txt").read_text()
+    )
     assert "https://example.github.io/hanoi/vi/" in (out / "sitemap.xml").read_text()
-    assert parse(out / "index.html").find(".//meta[@http-equiv='refresh']").get("content") == "0; url=/hanoi/vi/"
+    assert (
+        parse(out / "index.html").find(".//meta[@http-equiv='refresh']").get("content")
+        == "0; url=/hanoi/vi/"
+    )
 
 
 def test_shipped_content_builds_every_page_kind(shipped_site: Path):
@@ -70,7 +75,15 @@ def test_shipped_content_builds_every_page_kind(shipped_site: Path):
             assert (shipped_site / lang / "events" / slug / "index.html").is_file()
         for page in ("index.html", "spaces/index.html", "events/index.html", "about/index.html"):
             assert (shipped_site / lang / page).is_file()
-    for name in ("index.html", "404.html", "sitemap.xml", "robots.txt", "events.ics", "vi/feed.xml", "en/feed.xml"):
+    for name in (
+        "index.html",
+        "404.html",
+        "sitemap.xml",
+        "robots.txt",
+        "events.ics",
+        "vi/feed.xml",
+        "en/feed.xml",
+    ):
         assert (shipped_site / name).is_file()
 
 

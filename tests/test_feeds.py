@@ -80,4 +80,7 @@ def test_icalendar_escapes_text():
     assert _ics_text("a, b; c\\d\ne") == "a\\, b\\; c\\\\d\\ne"
     folded = _fold("SUMMARY:" + "Hội quán Quảng Đông " * 10)
     assert all(len(part.encode()) <= 75 for part in folded)
-    assert "".join(p[1:] if i else p for i, p in enumerate(folded)) == "SUMMARY:" + "Hội quán Quảng Đông " * 10
+    assert (
+        "".join(p[1:] if i else p for i, p in enumerate(folded))
+        == "SUMMARY:" + "Hội quán Quảng Đông " * 10
+    )

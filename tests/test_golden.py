@@ -47,7 +47,9 @@ def test_fixture_site_matches_golden(fixture_site: Path, request: pytest.Fixture
             (GOLDEN / rel).write_bytes(data)
         pytest.skip("golden files rewritten: review them with git diff")
     expected = {
-        p.relative_to(GOLDEN).as_posix(): p.read_bytes() for p in sorted(GOLDEN.rglob("*")) if p.is_file()
+        p.relative_to(GOLDEN).as_posix(): p.read_bytes()
+        for p in sorted(GOLDEN.rglob("*"))
+        if p.is_file()
     }
     assert sorted(actual) == sorted(expected), "files added or missing"
     changed = [rel for rel in sorted(actual) if actual[rel] != expected[rel]]
@@ -59,4 +61,6 @@ def test_fixture_site_matches_golden(fixture_site: Path, request: pytest.Fixture
             f"golden/{rel}", f"built/{rel}", lineterm="", n=1,
         )  # fmt: skip
         report.append("\n".join(list(diff)[:30]))
-    assert not changed, f"{len(changed)} files differ; run pytest --update-golden to accept\n" + "\n".join(report)
+    assert not changed, (
+        f"{len(changed)} files differ; run pytest --update-golden to accept\n" + "\n".join(report)
+    )

@@ -56,7 +56,9 @@ def test_markdown_renders_and_shifts_headings():
 
 
 def test_headings_start_at_the_level_asked():
-    root = lxml.html.fragment_fromstring(to_html("## A\n\n### B", top_heading=3), create_parent="div")
+    root = lxml.html.fragment_fromstring(
+        to_html("## A\n\n### B", top_heading=3), create_parent="div"
+    )
     assert [h.tag for h in root.iter("h2", "h3", "h4")] == ["h3", "h4"]
 
 

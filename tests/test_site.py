@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import parse
+from support import parse
 
 LANGS = ("vi", "en")
 PAGES = [
@@ -36,7 +36,11 @@ def test_page_head_is_complete(fixture_site: Path, page: str):
     url = "/" + page.removesuffix("index.html")
     canonical = doc.find(".//link[@rel='canonical']").get("href")
     assert canonical == "https://sangtao.hanoi.gov.vn" + url
-    alternates = {e.get("hreflang"): e.get("href") for e in doc.findall(".//link[@rel='alternate']") if e.get("hreflang")}
+    alternates = {
+        e.get("hreflang"): e.get("href")
+        for e in doc.findall(".//link[@rel='alternate']")
+        if e.get("hreflang")
+    }
     assert alternates[lang] == canonical
     assert alternates[other] == canonical.replace(f"/{lang}/", f"/{other}/")
     assert alternates["x-default"] == canonical.replace(f"/{lang}/", "/vi/")
@@ -89,7 +93,9 @@ def test_space_page_shows_its_facts(fixture_site: Path):
     assert [a.text_content() for a in upcoming] == ["Vietnam Tet – Street Tet"]
     ld = _json_ld(fixture_site / "en/spaces/dinh-kim-ngan/index.html")
     assert ld["@type"] == "LandmarksOrHistoricalBuildings"
-    assert ld["geo"]["latitude"] == 21.0343 and ld["address"]["streetAddress"] == "42 Hàng Bạc, Hà Nội"
+    assert (
+        ld["geo"]["latitude"] == 21.0343 and ld["address"]["streetAddress"] == "42 Hàng Bạc, Hà Nội"
+    )
 
 
 def test_photos_have_alt_in_the_page_language(fixture_site: Path):
@@ -125,14 +131,18 @@ def test_events_index_splits_upcoming_and_past_by_month(fixture_site: Path):
     doc = parse(fixture_site / "vi/events/index.html")
     upcoming = doc.xpath(".//section[@aria-labelledby='upcoming-title']")[0]
     past = doc.xpath(".//section[@aria-labelledby='past-title']")[0]
-    assert [h.text_content() for h in upcoming.iter("h3") if h.get("class") == "month"] == ["Tháng 2 năm 2026"]
+    assert [h.text_content() for h in upcoming.iter("h3") if h.get("class") == "month"] == [
+        "Tháng 2 năm 2026"
+    ]
     assert [a.text_content() for a in past.xpath(".//li//h3/a")] == ["Photo Hà Nội'25"]
     assert [h.get("id") for h in past.iter("h3") if h.get("class") == "month"] == ["past-2025-04"]
 
 
 def test_spaces_are_in_vietnamese_alphabetical_order(fixture_site: Path):
     doc = parse(fixture_site / "vi/spaces/index.html")
-    names = [e.text_content() for e in doc.xpath(".//ul[@class='cards']//span[@class='card__title']")]
+    names = [
+        e.text_content() for e in doc.xpath(".//ul[@class='cards']//span[@class='card__title']")
+    ]
     assert names == ["Đình Kim Ngân", "Hội quán Quảng Đông"]
 
 

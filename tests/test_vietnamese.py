@@ -19,7 +19,22 @@ def test_slug_identity_ignores_case_and_tones():
 def test_collation_follows_the_vietnamese_alphabet():
     words = ["đình", "dinh", "ăn", "an", "âm", "bảo", "ê", "e", "ơ", "ô", "o", "ư", "u", "Zoo"]
     ordered = sorted(words, key=collation_key)
-    assert ordered == ["an", "ăn", "âm", "bảo", "dinh", "đình", "e", "ê", "o", "ô", "ơ", "u", "ư", "Zoo"]
+    assert ordered == [
+        "an",
+        "ăn",
+        "âm",
+        "bảo",
+        "dinh",
+        "đình",
+        "e",
+        "ê",
+        "o",
+        "ô",
+        "ơ",
+        "u",
+        "ư",
+        "Zoo",
+    ]
 
 
 def test_collation_breaks_ties_by_tone_in_traditional_order():

@@ -29,7 +29,7 @@ def serve(root: Path, mount: str = "/") -> tuple[http.server.ThreadingHTTPServer
     class Handler(_Quiet):
         def translate_path(self, path: str) -> str:
             if mount != "/" and path.startswith(mount):
-                path = "/" + path[len(mount):]
+                path = "/" + path[len(mount) :]
             return super().translate_path(path)
 
     server = http.server.ThreadingHTTPServer(
