@@ -81,6 +81,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     # fields
     "unknown_key": ("khoá lạ '{key}'", "unknown key '{key}'"),
+    "comma_split": (
+        "dấu phẩy trong {{ … }} đã cắt đôi đoạn chữ ở '{key}'",
+        "a comma inside {{ … }} split the text at '{key}'",
+    ),
     "missing_key": ("thiếu trường bắt buộc", "this required field is missing"),
     "empty_value": ("trường này đang để trống", "this field is empty"),
     "wrong_type": ("phải là {expected_vi}", "must be {expected_en}"),
@@ -254,6 +258,10 @@ HINTS: dict[str, tuple[str, str]] = {
     "unknown_key": (
         "xoá khoá này hoặc sửa chính tả; xem docs/content-format.md",
         "remove the key or fix its spelling; see docs/content-format.md",
+    ),
+    "comma_split": (
+        'đặt cả đoạn chữ trong dấu ngoặc kép, ví dụ vi: "Nhà Bát Giác, vườn hoa Lý Thái Tổ"',
+        'put the whole text in double quotes, for example en: "Octagonal House, Lý Thái Tổ Garden"',
     ),
     "missing_key": (
         "thêm trường này; xem docs/content-format.md",

@@ -81,6 +81,10 @@ def mapping(
     for key in value:
         if key not in known:
             child = f.child(key) if f.key else Field(f.doc, key, f.problems)
+            if f.key and value[key] is None and child.line == f.line:
+                # `{vi: Nhà Bát Giác, vườn hoa Lý Thái Tổ, en: …}`: the comma split the text.
+                child.add("comma_split", key=key)
+                continue
             child.problems.add(
                 "unknown_key",
                 f.doc.path,
