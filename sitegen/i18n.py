@@ -83,6 +83,11 @@ class Strings:
                 if end_time and end_time != start_time:
                     text += f"{dash}{end_time:%H:%M}"
             return text
+        if (start.year, start.month) == (end.year, end.month) and not (start_time or end_time):
+            month = self.list(lang, "date.months")[start.month - 1]
+            return self.t(
+                lang, "date.day_span", day=start.day, end_day=end.day, month=month, year=end.year
+            )
         first = self.date(lang, start, year=start.year != end.year)
         if start_time:
             first += f", {start_time:%H:%M}"
