@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sitegen import pipeline
-from sitegen.errors import format_github, format_text
+from sitegen import load, pipeline, scaffold, validate
+from sitegen.errors import Problems, format_github, format_text
 
 
 def _base(value: str, default_origin: str) -> tuple[str, str]:
@@ -28,11 +29,45 @@ def _base(value: str, default_origin: str) -> tuple[str, str]:
     return origin, path
 
 
+def _new(words: list[str], content_dir: Path) -> int:
+    """`new space "Tên"` / `new event "Tên"`: a folder with every field, ready to fill in."""
+    if len(words) < 2 or words[0] not in scaffold.KINDS:
+        print('dùng / use: python build.py new space|event "Tên tiếng Việt"', file=sys.stderr)
+        return 2
+    try:
+        folder = scaffold.new_entry(content_dir, words[0], " ".join(words[1:]))
+    except scaffold.ScaffoldError as err:
+        print(err, file=sys.stderr)
+        return 1
+    rel = folder.relative_to(content_dir.parent).as_posix()
+    print(f"{rel}/: facts.yaml, vi.md, en.md")
+    print("điền các trường, rồi chạy / fill in the fields, then run: python build.py check")
+    return 0
+
+
+def _schema(content_dir: Path, out: Path) -> int:
+    """Write the JSON Schemas editors use to check facts.yaml as members type."""
+    problems = Problems()
+    vocab = validate.vocabularies(load.content(content_dir, problems), problems)
+    if problems.fail(strict=False):
+        sys.stderr.write(format_text(problems.sorted()))
+        return 1
+    keys = {name: sorted(getattr(vocab, name)) for name in ("space_types", "fields", "wards")}
+    out.mkdir(exist_ok=True)
+    for name, text in scaffold.schema_files(keys).items():
+        (out / name).write_text(text, encoding="utf-8")
+        print(f"{out.name}/{name}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", nargs="?", default="build", choices=["build", "check"])
+    parser.add_argument(
+        "command", nargs="?", default="build", choices=["build", "check", "new", "schema"]
+    )
+    parser.add_argument("words", nargs="*", help="for new: space|event and the Vietnamese name")
     parser.add_argument("--base-url", default="/", help="path or full URL the site is served from")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument("--format", choices=["text", "github"], default="text")
@@ -45,14 +80,19 @@ def main(argv: list[str] | None = None) -> int:
     origin, base = _base(args.base_url, defaults.origin)
     # The only clock read: "upcoming" is relative to today in Hanoi.
     today = args.today or dt.datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    content_dir = Path(args.content).resolve() if args.content else defaults.content_dir
     opts = pipeline.Options(
-        content_dir=pipeline.Path(args.content).resolve() if args.content else defaults.content_dir,
-        site_dir=pipeline.Path(args.out).resolve() if args.out else defaults.site_dir,
+        content_dir=content_dir,
+        site_dir=Path(args.out).resolve() if args.out else defaults.site_dir,
         origin=origin,
         base=base,
         today=today,
         strict=args.strict,
     )
+    if args.command == "new":
+        return _new(args.words, content_dir)
+    if args.command == "schema":
+        return _schema(content_dir, defaults.content_dir.parent / scaffold.SCHEMA_DIR)
     if args.command == "check":
         report, _ = pipeline.check(opts)
     else:

@@ -87,6 +87,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "missing_key": ("thiếu trường bắt buộc", "this required field is missing"),
     "empty_value": ("trường này đang để trống", "this field is empty"),
+    "empty_required": ("trường bắt buộc này đang để trống", "this required field is empty"),
     "wrong_type": ("phải là {expected_vi}", "must be {expected_en}"),
     "text_length": (
         "phải dài từ {min} đến {max} ký tự (hiện có {length})",
@@ -100,6 +101,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "unknown_term": (
         "'{value}' không có trong danh mục {vocabulary}",
         "'{value}' is not in the {vocabulary} vocabulary",
+    ),
+    "unknown_choice": (
+        "'{value}' không phải một trong: {choices}",
+        "'{value}' is not one of: {choices}",
     ),
     "duplicate_value": ("'{value}' bị lặp lại", "'{value}' is listed twice"),
     "empty_list": ("danh sách không được trống", "the list must not be empty"),
@@ -268,6 +273,10 @@ HINTS: dict[str, tuple[str, str]] = {
         "add this field; see docs/content-format.md",
     ),
     "empty_value": ("điền giá trị hoặc xoá cả dòng", "fill in a value or delete the whole line"),
+    "empty_required": (
+        "điền giá trị; xem ví dụ trong docs/content-format.md",
+        "fill in a value; see the example in docs/content-format.md",
+    ),
     "wrong_type": (
         "xem mẫu trong docs/content-format.md",
         "see the example in docs/content-format.md",
@@ -373,8 +382,9 @@ class Problem:
     hint: Bilingual | None = None
     severity: Severity = Severity.ERROR
 
-    def sort_key(self) -> tuple[str, int, str]:
-        return (self.path, self.line or 0, self.field)
+    def sort_key(self) -> tuple[str, int]:
+        # Within a line, the order found (which follows the content format) is kept.
+        return (self.path, self.line or 0)
 
     def location(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

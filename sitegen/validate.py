@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from . import markup
+from . import markup, schema
 from . import validate_fields as check
 from .errors import Bilingual, Problems, Severity
 from .load import LANGS, PHOTO_LIMIT, PHOTO_PIXELS, Bundle, PhotoFile, RawContent, TextFile, YamlDoc
-from .validate_fields import WEEKDAYS, Field
+from .schema import WEEKDAYS, Spec
+from .validate_fields import Field
 from .vietnamese import slug_identity
 
 LANG_NAMES = {"vi": ("tiếng Việt", "Vietnamese"), "en": ("tiếng Anh", "English")}
-SOCIAL_NETWORKS = {"facebook", "instagram", "youtube", "tiktok", "zalo"}
-REPEAT_RULES = {"weekly", "lunar-new-year"}
 _PIL_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 
 
@@ -167,20 +166,17 @@ def vocabularies(raw: RawContent, problems: Problems) -> Vocabularies:
 
 def _text_file(file: TextFile, title_key: str, top: int, problems: Problems) -> ValidText | None:
     assert file.front is not None  # load returns a TextFile only with its front matter
-    front = Field(file.front, "", problems)
-    data = check.mapping(front, file.front.data, {title_key, "summary"}, set())
-    if data is None:
-        return None
-    name = check.text(Field(file.front, title_key, problems), data.get(title_key), 2, 160)
-    summary = check.text(Field(file.front, "summary", problems), data.get("summary"), 10, 300)
+    start = len(problems.errors())
+    spec = schema.front_matter(title_key)
+    front = value(spec, Field(file.front, "", problems), file.front.data, None)  # type: ignore[arg-type]
     try:
         body = markup.to_html(file.body, top_heading=top)
     except markup.MarkupError as err:
         problems.add("markdown_failed", file.path, None, "body", detail=str(err))
         return None
-    if name is None or summary is None:
+    if len(problems.errors()) != start or not isinstance(front, dict):
         return None
-    return ValidText(file.path, name, summary, body)
+    return ValidText(file.path, front[title_key], front["summary"], body)
 
 
 def texts(
@@ -214,7 +210,7 @@ def texts(
 
 
 def _photo(f: Field, value: object, bundle: Bundle) -> ValidPhoto | None:
-    data = check.mapping(f, value, {"file", "alt"}, {"credit"})
+    data = check.mapping(f, value, schema.PHOTO.required_keys, schema.PHOTO.optional_keys)
     if data is None:
         return None
     alt = check.bilingual(f.child("alt"), data.get("alt"), hi=200) if "alt" in data else None
@@ -259,16 +255,6 @@ def _photo(f: Field, value: object, bundle: Bundle) -> ValidPhoto | None:
     return ValidPhoto(photo, alt, credit)
 
 
-def photos(f: Field, value: object, bundle: Bundle) -> tuple[ValidPhoto, ...] | None:
-    result = check.listing(f, value, lambda item, v: _photo(item, v, bundle), empty_ok=True)
-    used = {p.file.name for p in result or ()}
-    unused = sorted(set(bundle.photos) - used) if result is not None else []
-    for name in [*unused, *bundle.other_files]:
-        bundle_path = f"{bundle.path}/{name}"
-        f.problems.add("unexpected_file", bundle_path, severity=Severity.WARNING, name=name)
-    return result  # type: ignore[return-value]
-
-
 class Facts:
     """The keys of one YAML mapping, checked one by one. An entry is valid when no error was
     added while reading it, so one failed field never hides the others."""
@@ -277,6 +263,7 @@ class Facts:
         self.f, self.problems = f, f.problems
         self.start = len(f.problems.errors())
         self.data = check.mapping(f, value, required, optional) or {}
+        self.required = set(required)
 
     def field(self, key: str) -> Field:
         return self.f.child(key) if self.f.key else Field(self.f.doc, key, self.problems)
@@ -285,7 +272,7 @@ class Facts:
         if key not in self.data:
             return None
         if self.data[key] is None:
-            self.field(key).add("empty_value")
+            self.field(key).add("empty_required" if key in self.required else "empty_value")
             return None
         return parse(self.field(key), self.data[key], *args)
 
@@ -294,109 +281,20 @@ class Facts:
         return len(self.problems.errors()) == self.start
 
 
-def fee(f: Field, value: object) -> Fee | None:
-    facts = Facts(f, value, {"free"}, {"price_vnd", "note"})
-    free = facts.get("free", check.boolean)
-    price = facts.get("price_vnd", check.whole_number)
-    note = facts.get("note", check.bilingual)
-    return Fee(free, price, note) if facts.ok else None
+@dataclass(frozen=True)
+class Context:
+    vocab: Vocabularies
+    bundle: Bundle
 
 
-def access(f: Field, value: object) -> Access | None:
-    facts = Facts(f, value, set(), {"step_free_entrance", "accessible_toilet", "note"})
-    step_free = facts.get("step_free_entrance", check.boolean)
-    toilet = facts.get("accessible_toilet", check.boolean)
-    note = facts.get("note", check.bilingual)
-    return Access(step_free, toilet, note) if facts.ok else None
+def _term(spec: Spec, f: Field, value: object, ctx: Context) -> str | None:
+    assert spec.vocabulary is not None  # every term spec names its vocabulary
+    if spec.choices:
+        return check.term(f, value, dict.fromkeys(spec.choices), spec.vocabulary, fixed=True)
+    return check.term(f, value, getattr(ctx.vocab, spec.vocabulary), spec.vocabulary)
 
 
-def opening_hours(f: Field, value: object) -> dict[str, tuple[tuple[str, str], ...]] | None:
-    facts = Facts(f, value, set(WEEKDAYS), set())
-    week = {day: facts.get(day, check.hours) for day in WEEKDAYS}
-    return week if facts.ok else None  # type: ignore[return-value]
-
-
-def social(f: Field, value: object) -> tuple[tuple[str, str], ...] | None:
-    facts = Facts(f, value, set(), SOCIAL_NETWORKS)
-    links = tuple((name, facts.get(name, check.url)) for name in sorted(facts.data))
-    return links if facts.ok else None  # type: ignore[return-value]
-
-
-def network(f: Field, value: object) -> tuple[bool, dt.date | None] | None:
-    facts = Facts(f, value, {"member"}, {"since"})
-    member = facts.get("member", check.boolean)
-    since = facts.get("since", check.date)
-    return (bool(member), since) if facts.ok else None
-
-
-SPACE_REQUIRED = {"type", "fields"}
-SPACE_OPTIONAL = {
-    "ward", "address", "location", "opening_hours", "hours_note", "website", "social", "email",
-    "phone", "operator", "network", "accessibility", "entry_fee", "featured", "photos", "updated",
-}  # fmt: skip
-
-
-def space(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidSpace | None:
-    start = len(problems.errors())
-    check.slug(Field(_folder_doc(bundle), "", problems), bundle.slug)
-    text = texts(bundle.path, bundle.texts, "name", problems)
-    if bundle.facts is None:
-        return None
-    facts = Facts(
-        Field(bundle.facts, "", problems), bundle.facts.data, SPACE_REQUIRED, SPACE_OPTIONAL
-    )
-    kind = facts.get("type", check.term, vocab.space_types, "space_types")
-    fields = facts.get(
-        "fields",
-        lambda f, v: check.listing(
-            f, v, lambda i, x: check.term(i, x, vocab.fields, "fields"), empty_ok=False
-        ),
-    )
-    ward = facts.get("ward", check.term, vocab.wards, "wards")
-    address = facts.get("address", check.text, 5, 200)
-    location = facts.get("location", check.location)
-    hours = facts.get("opening_hours", opening_hours)
-    hours_note = facts.get("hours_note", check.bilingual)
-    website = facts.get("website", check.url)
-    links = facts.get("social", social)
-    email = facts.get("email", check.email)
-    phone = facts.get("phone", check.phone)
-    operator = facts.get("operator", check.term, {"public": 1, "private": 1}, "operator")
-    membership = facts.get("network", network)
-    access_ = facts.get("accessibility", access)
-    fee_ = facts.get("entry_fee", fee)
-    featured = facts.get("featured", check.boolean)
-    updated = facts.get("updated", check.date)
-    photo_list = photos(facts.field("photos"), facts.data.get("photos") or [], bundle)
-    if len(problems.errors()) != start or text is None:
-        return None
-    return ValidSpace(
-        slug=bundle.slug,
-        path=bundle.path,
-        type=kind,
-        fields=fields,
-        ward=ward,
-        address=address,
-        location=location,
-        opening_hours=hours,
-        hours_note=hours_note,
-        website=website,
-        social=links or (),
-        email=email,
-        phone=phone,
-        operator=operator,
-        is_member=bool(membership and membership[0]),
-        member_since=membership[1] if membership else None,
-        access=access_,
-        fee=fee_,
-        featured=bool(featured),
-        photos=photo_list or (),
-        updated=updated,
-        texts=text,
-    )
-
-
-def venue(f: Field, value: object) -> Venue | None:
+def _venue(f: Field, value: object) -> Venue | None:
     if not isinstance(value, dict) or len(value) != 1 or not {"space", "place"} & set(value):
         f.add("venue_shape")
         return None
@@ -407,63 +305,136 @@ def venue(f: Field, value: object) -> Venue | None:
     return Venue(None, place) if place else None
 
 
-def repeat(f: Field, value: object) -> Repeat | None:
-    facts = Facts(f, value, {"rule"}, {"days", "until"})
-    rule = facts.get("rule", check.term, dict.fromkeys(REPEAT_RULES), "repeat")
-    days = facts.get(
-        "days",
-        lambda d, v: check.listing(
-            d, v, lambda i, x: check.term(i, x, dict.fromkeys(WEEKDAYS), "days"), empty_ok=False
-        ),
-    )
-    until = facts.get("until", check.date)
-    if rule == "weekly" and "days" not in facts.data:
-        f.add("repeat_days")
-    if rule == "lunar-new-year" and "days" in facts.data:
-        facts.field("days").add("repeat_no_days")
-    if not facts.ok:
+# Leaf kinds of schema.Spec and their checkers; objects and lists are walked in `value`.
+LEAVES = {
+    "bool": lambda spec, f, v, ctx: check.boolean(f, v),
+    "int": lambda spec, f, v, ctx: check.whole_number(f, v),
+    "date": lambda spec, f, v, ctx: check.date(f, v),
+    "datetime": lambda spec, f, v, ctx: check.date_time(f, v),
+    "url": lambda spec, f, v, ctx: check.url(f, v),
+    "email": lambda spec, f, v, ctx: check.email(f, v),
+    "phone": lambda spec, f, v, ctx: check.phone(f, v),
+    "hours": lambda spec, f, v, ctx: check.hours(f, v),
+    "location": lambda spec, f, v, ctx: check.location(f, v),
+    "text": lambda spec, f, v, ctx: check.text(f, v, *spec.length),
+    "bilingual": lambda spec, f, v, ctx: check.bilingual(f, v),
+    "term": _term,
+    "venue": lambda spec, f, v, ctx: _venue(f, v),
+    "photo": lambda spec, f, v, ctx: _photo(f, v, ctx.bundle),
+}
+
+
+def value(spec: Spec, f: Field, raw: object, ctx: Context) -> object | None:
+    """Check `raw` against `spec`. An object gives a dict of the keys that passed (the entry's
+    problem count, not None, says whether all did); anything else gives its value or None."""
+    if spec.kind == "object":
+        facts = Facts(f, raw, spec.required_keys, spec.optional_keys)
+        return {
+            key: facts.get(key, lambda ff, v, sub=sub: value(sub, ff, v, ctx))
+            for key, sub in spec.fields.items()
+            if key in facts.data
+        }
+    if spec.kind == "list":
+        assert spec.item is not None  # every list spec names its item
+        item = spec.item
+        return check.listing(f, raw, lambda ff, v: value(item, ff, v, ctx), empty_ok=spec.empty_ok)
+    return LEAVES[spec.kind](spec, f, raw, ctx)
+
+
+def _fee(data: dict[str, object] | None) -> Fee | None:
+    if data is None:
         return None
-    order = {day: i for i, day in enumerate(WEEKDAYS)}
-    return Repeat(rule, tuple(sorted(days or (), key=order.__getitem__)), until)
+    return Fee(bool(data["free"]), data.get("price_vnd"), data.get("note"))  # type: ignore[arg-type]
 
 
-EVENT_REQUIRED = {"start", "venues"}
-EVENT_OPTIONAL = {
-    "end", "repeat", "fields", "organiser", "entry_fee", "registration", "photos", "updated",
-}  # fmt: skip
+def _warn_unused_files(bundle: Bundle, photos: tuple[ValidPhoto, ...], problems: Problems) -> None:
+    used = {p.file.name for p in photos}
+    for name in [*sorted(set(bundle.photos) - used), *bundle.other_files]:
+        bundle_path = f"{bundle.path}/{name}"
+        problems.add("unexpected_file", bundle_path, severity=Severity.WARNING, name=name)
+
+
+def _facts(bundle: Bundle, spec: Spec, vocab: Vocabularies, problems: Problems) -> dict | None:  # type: ignore[type-arg]
+    if bundle.facts is None:
+        return None
+    facts = value(
+        spec, Field(bundle.facts, "", problems), bundle.facts.data, Context(vocab, bundle)
+    )
+    if isinstance(facts, dict) and facts.get("photos") is not None:
+        _warn_unused_files(bundle, facts["photos"], problems)
+    elif isinstance(facts, dict) and "photos" not in bundle.facts.data:  # type: ignore[operator]
+        _warn_unused_files(bundle, (), problems)
+    return facts  # type: ignore[return-value]
+
+
+def space(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidSpace | None:
+    start = len(problems.errors())
+    check.slug(Field(_folder_doc(bundle), "", problems), bundle.slug)
+    text = texts(bundle.path, bundle.texts, "name", problems)
+    facts = _facts(bundle, schema.SPACE, vocab, problems)
+    if len(problems.errors()) != start or text is None or facts is None:
+        return None
+    access = facts.get("accessibility")
+    network = facts.get("network") or {}
+    return ValidSpace(
+        slug=bundle.slug,
+        path=bundle.path,
+        type=facts["type"],
+        fields=facts["fields"],
+        ward=facts.get("ward"),
+        address=facts.get("address"),
+        location=facts.get("location"),
+        opening_hours=facts.get("opening_hours"),
+        hours_note=facts.get("hours_note"),
+        website=facts.get("website"),
+        social=tuple(sorted((facts.get("social") or {}).items())),
+        email=facts.get("email"),
+        phone=facts.get("phone"),
+        operator=facts.get("operator"),
+        is_member=bool(network.get("member")),
+        member_since=network.get("since"),
+        access=Access(
+            access.get("step_free_entrance"), access.get("accessible_toilet"), access.get("note")
+        )
+        if access is not None
+        else None,
+        fee=_fee(facts.get("entry_fee")),
+        featured=bool(facts.get("featured")),
+        photos=facts.get("photos") or (),
+        updated=facts.get("updated"),
+        texts=text,
+    )
+
+
+def _check_dates(bundle: Bundle, facts: dict, problems: Problems) -> None:  # type: ignore[type-arg]
+    """What no single field shows: an end before the start, days that do not fit the rule."""
+    assert bundle.facts is not None  # only called with facts read
+    doc, start, end = bundle.facts, facts.get("start"), facts.get("end")
+    if start and end and (end[0], end[1] or dt.time()) < (start[0], start[1] or dt.time()):
+        raw = doc.data  # type: ignore[assignment]
+        Field(doc, "end", problems).add("end_before_start", start=raw["start"], end=raw["end"])
+    rule = facts.get("repeat") or {}
+    repeat_raw = doc.data.get("repeat") if isinstance(doc.data, dict) else None
+    has_days = isinstance(repeat_raw, dict) and "days" in repeat_raw
+    if rule.get("rule") == "weekly" and not has_days:
+        Field(doc, "repeat", problems).add("repeat_days")
+    if rule.get("rule") == "lunar-new-year" and has_days:
+        Field(doc, "repeat.days", problems).add("repeat_no_days")
 
 
 def event(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidEvent | None:
     start_count = len(problems.errors())
     check.slug(Field(_folder_doc(bundle), "", problems), bundle.slug)
     text = texts(bundle.path, bundle.texts, "title", problems)
-    if bundle.facts is None:
+    facts = _facts(bundle, schema.EVENT, vocab, problems)
+    if facts is not None:
+        _check_dates(bundle, facts, problems)
+    if len(problems.errors()) != start_count or text is None or facts is None:
         return None
-    facts = Facts(
-        Field(bundle.facts, "", problems), bundle.facts.data, EVENT_REQUIRED, EVENT_OPTIONAL
-    )
-    start = facts.get("start", check.date_time)
-    end = facts.get("end", check.date_time)
-    if start and end and (end[0], end[1] or dt.time()) < (start[0], start[1] or dt.time()):
-        facts.field("end").add(
-            "end_before_start", start=bundle.facts.data["start"], end=bundle.facts.data["end"]
-        )
-    rule = facts.get("repeat", repeat)
-    venues = facts.get("venues", lambda f, v: check.listing(f, v, venue, empty_ok=False))
-    fields = facts.get(
-        "fields",
-        lambda f, v: check.listing(
-            f, v, lambda i, x: check.term(i, x, vocab.fields, "fields"), empty_ok=False
-        ),
-    )
-    organiser = facts.get("organiser", check.bilingual)
-    fee_ = facts.get("entry_fee", fee)
-    registration = facts.get("registration", check.url)
-    updated = facts.get("updated", check.date)
-    photo_list = photos(facts.field("photos"), facts.data.get("photos") or [], bundle)
-    if len(problems.errors()) != start_count or text is None or start is None:
-        return None
-    end = end or start
+    start = facts["start"]
+    end = facts.get("end") or start
+    rule = facts.get("repeat")
+    order = {day: i for i, day in enumerate(WEEKDAYS)}
     return ValidEvent(
         slug=bundle.slug,
         path=bundle.path,
@@ -471,14 +442,20 @@ def event(bundle: Bundle, vocab: Vocabularies, problems: Problems) -> ValidEvent
         start_time=start[1],
         end=end[0],
         end_time=end[1],
-        repeat=rule,
-        venues=venues,
-        fields=fields or (),
-        organiser=organiser,
-        fee=fee_,
-        registration=registration,
-        photos=photo_list or (),
-        updated=updated,
+        repeat=Repeat(
+            rule["rule"],
+            tuple(sorted(rule.get("days") or (), key=order.__getitem__)),
+            rule.get("until"),
+        )
+        if rule
+        else None,
+        venues=facts["venues"],
+        fields=facts.get("fields") or (),
+        organiser=facts.get("organiser"),
+        fee=_fee(facts.get("entry_fee")),
+        registration=facts.get("registration"),
+        photos=facts.get("photos") or (),
+        updated=facts.get("updated"),
         texts=text,
     )
 

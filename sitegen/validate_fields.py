@@ -7,18 +7,18 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from .errors import Bilingual, Problems
 from .load import YamlDoc
+from .schema import WEEKDAYS  # noqa: F401 -- re-exported for the model
 
 # Hanoi's administrative area with a little margin; catches swapped or mistyped coordinates.
 HANOI_LAT = (20.53, 21.39)
 HANOI_LON = (105.28, 106.03)
 YEARS = (1900, 2100)
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
@@ -70,14 +70,15 @@ def suggest(value: str, choices: list[str]) -> str | None:
 
 
 def mapping(
-    f: Field, value: object, required: set[str], optional: set[str]
+    f: Field, value: object, required: Iterable[str], optional: Iterable[str]
 ) -> dict[str, object] | None:
     """A mapping whose keys are all known; reports unknown keys (with a suggestion) and
     missing required ones, and returns it so the known keys can still be checked."""
     if not isinstance(value, dict):
         f.wrong_type("mapping")
         return None
-    known = sorted(required | optional)
+    required = list(required)
+    known = sorted({*required, *optional})
     for key in value:
         if key not in known:
             child = f.child(key) if f.key else Field(f.doc, key, f.problems)
@@ -93,7 +94,7 @@ def mapping(
                 suggestion=suggest(key, known),
                 key=key,
             )
-    for key in sorted(required - set(value)):
+    for key in [k for k in required if k not in value]:
         child = f.child(key) if f.key else Field(f.doc, key, f.problems)
         f.problems.add("missing_key", f.doc.path, f.line if f.key else None, child.key)
     return value
@@ -265,20 +266,18 @@ def slug(f: Field, value: str) -> str | None:
     return None
 
 
-def term(f: Field, value: object, vocabulary: dict[str, object], name: str) -> str | None:
+def term(
+    f: Field, value: object, vocabulary: dict[str, object], name: str, fixed: bool = False
+) -> str | None:
+    """A key of a vocabulary; `fixed` ones are short lists named in the message itself."""
     if isinstance(value, str) and value in vocabulary:
         return value
     choices = sorted(vocabulary)
     hint = suggest(str(value).lower().replace(" ", "-"), choices) if value is not None else None
-    f.problems.add(
-        "unknown_term",
-        f.doc.path,
-        f.line,
-        f.key,
-        suggestion=hint,
-        value=value,
-        vocabulary=name,
-    )
+    code, values = ("unknown_term", {"vocabulary": name})
+    if fixed:
+        code, values = ("unknown_choice", {"choices": ", ".join(vocabulary)})
+    f.problems.add(code, f.doc.path, f.line, f.key, suggestion=hint, value=value, **values)
     return None
 
 
