@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -27,6 +28,23 @@ def _base(value: str, default_origin: str) -> tuple[str, str]:
     origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme else default_origin
     path = "/" + parts.path.strip("/") + "/" if parts.path.strip("/") else "/"
     return origin, path
+
+
+class _Progress:
+    """Image encoding progress on stdout, for runs long enough to wonder: at most one line a
+    second (rewritten in place on a terminal), and the last one."""
+
+    def __init__(self) -> None:
+        self.start = self.shown = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if (now - self.shown < 1 and done < total) or now - self.start < 1:
+            return
+        self.shown = now
+        line = f"images {done}/{total} ({now - self.start:.0f}s)"
+        end = "\n" if done == total or not sys.stdout.isatty() else ""
+        print(f"\r{line}" if sys.stdout.isatty() else line, end=end, flush=True)
 
 
 def _new(words: list[str], content_dir: Path) -> int:
@@ -84,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     opts = pipeline.Options(
         content_dir=content_dir,
         site_dir=Path(args.out).resolve() if args.out else defaults.site_dir,
+        # each content tree keeps its own photo cache, which a build prunes to what it used
+        cache_dir=content_dir.parent / ".cache" / "images",
+        progress=_Progress() if args.command == "build" else None,
         origin=origin,
         base=base,
         today=today,

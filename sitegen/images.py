@@ -1,26 +1,64 @@
-"""Encode the photo variants pages asked for: Pillow, a content-hash cache, all cores.
+"""Encode the photos and share images pages asked for: Pillow, a content-hash cache, all cores.
 
-Render asks (`variant` returns the URL and size at once and records the request); this module
-does the work afterwards, so pages never wait on encoding.
+Render asks: `picture`, `variant` and `share` return URLs and sizes at once (from the size
+load.py measured) and record the request. process() does the work afterwards, one task per photo
+on every core (decode once, then every width and format, and the share images cut from it), so
+pages never wait on encoding. Outputs are cached under names made from the photo's content hash
+and every encoder setting, so an unchanged photo is never processed again; prune() then deletes
+what no request named. Knows no template.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageOps
+import PIL
+from PIL import Image, features
 
+from . import decode, share_images
 from .errors import Problems
-from .model import Photo
+from .model import Page, Photo, Site
 from .output import Stage
 
-# Bump when encoding changes, so cached files made the old way are not reused.
-PIPELINE_VERSION = 1
-QUALITY = {"jpeg": 82, "webp": 80}
+# Bump when encoding changes in a way the settings below do not show.
+PIPELINE_VERSION = 2
+# Measured on 3000–4000 px photos (see README "Photos"): AVIF at speed 9 costs a third of
+# speed 8 for files within a few per cent; libaom's output depends on its thread count, so
+# it is pinned to one thread (the process pool already uses every core).
+ENCODERS: dict[str, tuple[str, str, str, dict[str, object]]] = {
+    # format: (Pillow name, extension, MIME type, save options)
+    "avif": ("AVIF", "avif", "image/avif", {"quality": 60, "speed": 9, "max_threads": 1}),
+    "webp": ("WEBP", "webp", "image/webp", {"quality": 80, "method": 4}),
+    "jpeg": ("JPEG", "jpg", "image/jpeg", {"quality": 82, "optimize": True, "progressive": True}),
+}
+# <source> elements, best first; JPEG is the <img> every browser can show.
+SOURCE_FORMATS = ("avif", "webp")
+# Widths and `sizes` per place a photo is shown, from the grid in assets/site.css.
+LAYOUTS: dict[str, tuple[tuple[int, ...], str]] = {
+    # .gallery: one column, two from 40rem, inside a 72rem wrap
+    "gallery": ((480, 960, 1600), "(min-width: 72rem) 35rem, (min-width: 40rem) 50vw, 100vw"),
+    # .cards: one column, two from 40rem, three (or two beside an aside) from 62rem
+    "card": ((480, 960), "(min-width: 62rem) 24rem, (min-width: 40rem) 50vw, 100vw"),
+}
+
+
+def _signature() -> str:
+    """Every setting and library version that shapes an output's bytes: a change renames every
+    output, so neither the cache nor a browser ever serves a file made the old way."""
+    versions = {lib: features.version(lib) for lib in ("avif", "webp", "jpg", "freetype2")}
+    settings = [PIPELINE_VERSION, PIL.__version__, versions, ENCODERS, share_images.signature()]
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
+
+
+SIGNATURE = _signature()
 
 
 @dataclass(frozen=True)
@@ -30,50 +68,278 @@ class Variant:
     height: int
 
 
+@dataclass(frozen=True)
+class Source:
+    type: str
+    srcset: str
+
+
+@dataclass(frozen=True)
+class Picture:
+    """Everything a <picture> element prints: sources best first, then the JPEG <img>."""
+
+    sources: tuple[Source, ...]
+    src: str
+    srcset: str
+    sizes: str
+    width: int
+    height: int
+    placeholder: str  # a class from the generated placeholder stylesheet
+
+
+@dataclass(frozen=True)
+class ShareImage:
+    """The Open Graph image of a page: an absolute URL, its size and what it shows."""
+
+    url: str
+    width: int
+    height: int
+    alt: str
+    type: str = "image/jpeg"
+
+
+@dataclass(frozen=True)
+class _Output:
+    name: str
+    width: int
+    height: int
+    format: str
+
+
 @dataclass
+class _Job:
+    """One task for the pool: one photo decoded once (or none, for a share image drawn without
+    a photo), and every file cut from it."""
+
+    photo: Photo | None
+    outputs: list[_Output] = field(default_factory=list)
+    shares: list[tuple[str, share_images.ShareSpec]] = field(default_factory=list)
+
+
+def placeholder_class(photo: Photo) -> str:
+    return f"ph-{photo.sha256[:12]}"
+
+
+def _key(photo: Photo) -> str:
+    return hashlib.sha256(f"{photo.sha256}:{SIGNATURE}".encode()).hexdigest()[:16]
+
+
+def _height(photo: Photo, width: int) -> int:
+    return max(1, round(photo.height * width / photo.width))
+
+
 class Requests:
-    base: str
-    wanted: dict[str, tuple[Photo, int, str]] = field(default_factory=dict)
+    """What the pages of one build asked for, keyed by output file name."""
+
+    def __init__(self, site: Site, palette: dict[str, str]) -> None:
+        self.site, self.palette = site, palette
+        self.base = site.urls.base
+        self.jobs: dict[str, _Job] = {}  # photo sha256, or a share image's name
+
+    def _job(self, photo: Photo) -> _Job:
+        return self.jobs.setdefault(photo.sha256, _Job(photo))
 
     def variant(self, photo: Photo, width: int, fmt: str = "jpeg") -> Variant:
         width = min(width, photo.width)  # never upscale
-        height = round(photo.height * width / photo.width)
-        name = f"{photo.sha256[:16]}-{width}-v{PIPELINE_VERSION}.{'jpg' if fmt == 'jpeg' else fmt}"
-        self.wanted[name] = (photo, width, fmt)
+        height = _height(photo, width)
+        name = f"{_key(photo)}-{width}.{ENCODERS[fmt][1]}"
+        outputs = self._job(photo).outputs
+        if all(o.name != name for o in outputs):
+            outputs.append(_Output(name, width, height, fmt))
         return Variant(f"{self.base}media/{name}", width, height)
 
+    def picture(self, photo: Photo, layout: str) -> Picture:
+        wanted, sizes = LAYOUTS[layout]
+        widths = sorted({min(w, photo.width) for w in wanted})
 
-def _encode(job: tuple[str, int, str, str]) -> str | None:
-    source, width, fmt, target = job
+        def srcset(fmt: str) -> str:
+            return ", ".join(f"{self.variant(photo, w, fmt).url} {w}w" for w in widths)
+
+        sources = tuple(Source(ENCODERS[f][2], srcset(f)) for f in SOURCE_FORMATS)
+        # the <img> src: the width a one-column phone layout would pick, or the largest
+        fallback = self.variant(photo, widths[min(1, len(widths) - 1)])
+        return Picture(
+            sources,
+            fallback.url,
+            srcset("jpeg"),
+            sizes,
+            fallback.width,
+            fallback.height,
+            placeholder_class(photo),
+        )
+
+    def share(self, page: Page) -> ShareImage:
+        spec = share_images.spec(page, self.site, self.palette)
+        name = f"share-{spec.key(SIGNATURE)}.jpg"
+        if spec.photo is None:
+            job = self.jobs.setdefault(name, _Job(None))
+        else:
+            job = self._job(spec.photo)
+        if all(n != name for n, _ in job.shares):
+            job.shares.append((name, spec))
+        url = self.site.urls.absolute(f"{self.base}media/{name}")
+        return ShareImage(url, share_images.WIDTH, share_images.HEIGHT, spec.alt)
+
+    def names(self) -> set[str]:
+        return {
+            name
+            for job in self.jobs.values()
+            for name in [*(o.name for o in job.outputs), *(n for n, _ in job.shares)]
+        }
+
+
+def placeholders(site: Site, stage: Stage) -> str | None:
+    """The stylesheet of placeholder gradients, one rule per photo, shown behind each photo
+    while it loads (the page's CSP forbids inline styles); None when there is no photo."""
+    photos = {p.sha256: p for entry in (*site.spaces, *site.events) for p in entry.photos}
+    rules = [
+        f".{placeholder_class(p)}{{background:linear-gradient({p.colours[0]},{p.colours[1]})}}\n"
+        for _, p in sorted(photos.items())
+        if p.colours
+    ]
+    if not rules:
+        return None
+    data = "".join(rules).encode()
+    name = f"assets/photos.{hashlib.sha256(data).hexdigest()[:10]}.css"
+    stage.write(name, data)
+    return site.urls.base + name
+
+
+@dataclass
+class ImageReport:
+    """What process() did: photos encoded or reused whole from the cache, the same for share
+    images drawn without a photo, and the files placed in the site."""
+
+    photos_encoded: int = 0
+    photos_reused: int = 0
+    shares_encoded: int = 0
+    shares_reused: int = 0
+    files: int = 0
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "photos encoded": self.photos_encoded,
+            "photos reused": self.photos_reused,
+            "share images drawn": self.shares_encoded,
+            "share images reused": self.shares_reused,
+        }
+
+
+def _save(img: Image.Image, fmt: str, target: Path) -> None:
+    pil_name, _, _, options = ENCODERS[fmt]
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    # img.info is empty (decode.clean): no EXIF, GPS, XMP, comment or profile can be copied.
+    img.save(tmp, pil_name, **options)
+    os.replace(tmp, target)
+
+
+def _run(job: _Job, cache_dir: Path) -> str | None:
+    """Make every missing file of one job in the cache; the reason on failure."""
     try:
-        with Image.open(source) as img:
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")
-            if img.width != width:
-                img = img.resize((width, round(img.height * width / img.width)), Image.LANCZOS)
-            tmp = f"{target}.tmp-{os.getpid()}"
-            # No exif or icc_profile passed: the output carries no GPS, serials or comments.
-            img.save(tmp, fmt.upper(), quality=QUALITY[fmt], optimize=True)
-            os.replace(tmp, target)
-    except Exception as err:
-        return f"{source}: {err}"
+        img = None
+        if job.photo is not None:
+            data = Path(job.photo.source).read_bytes()
+            if hashlib.sha256(data).hexdigest() != job.photo.sha256:
+                raise decode.PhotoError(
+                    "tệp đã thay đổi trong lúc dựng trang", "the file changed during the build"
+                )
+            scale = max(
+                [o.width / job.photo.width for o in job.outputs]
+                + [share_images.cover_scale(job.photo) for _ in job.shares[:1]]
+            )
+            largest = (round(job.photo.width * scale), round(job.photo.height * scale))
+            img = decode.open_clean(data, largest)
+        for out in sorted(job.outputs, key=lambda o: -o.width):
+            assert img is not None  # outputs exist only for a photo
+            size = (out.width, out.height)
+            resized = img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
+            _save(resized, out.format, cache_dir / out.name)
+        for name, spec in job.shares:
+            _save(share_images.draw(spec, img), "jpeg", cache_dir / name)
+    except decode.PhotoError as err:
+        return err.detail
     return None
 
 
-def process(requests: Requests, stage: Stage, cache_dir: Path, problems: Problems) -> None:
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))  # the cores this process may use, not the machine's
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _place(name: str, cache_dir: Path, media: Path) -> None:
+    """Hard-link the cached file into the staging folder (copy across file systems)."""
+    try:
+        os.link(cache_dir / name, media / name)
+    except OSError:
+        shutil.copyfile(cache_dir / name, media / name)
+
+
+def process(
+    requests: Requests,
+    stage: Stage,
+    cache_dir: Path,
+    problems: Problems,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImageReport:
+    """Encode what is not cached yet, on every core, then place every requested file."""
     cache_dir.mkdir(parents=True, exist_ok=True)
-    jobs = [
-        (photo.source, width, fmt, str(cache_dir / name))
-        for name, (photo, width, fmt) in sorted(requests.wanted.items())
-        if not (cache_dir / name).exists()
-    ]
-    if jobs:
-        with ProcessPoolExecutor(max_workers=os.cpu_count()) as pool:
-            for job, error in zip(jobs, pool.map(_encode, jobs), strict=True):
-                if error:
-                    problems.add("photo_unreadable", job[0], value=Path(job[0]).name, detail=error)
-    for name in sorted(requests.wanted):
-        if (cache_dir / name).exists():
-            target = stage.path / "media" / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(cache_dir / name, target)
+    report = ImageReport()
+    todo: list[_Job] = []
+    for job in requests.jobs.values():
+        names = [*(o.name for o in job.outputs), *(n for n, _ in job.shares)]
+        missing = not all((cache_dir / n).is_file() for n in names)
+        if job.photo is None:
+            report.shares_encoded += missing
+            report.shares_reused += not missing
+        else:
+            report.photos_encoded += missing
+            report.photos_reused += not missing
+        if missing:
+            todo.append(job)
+    # the largest photos first, so the last task to finish is a short one
+    todo.sort(key=lambda j: -(j.photo.width * j.photo.height if j.photo else 0))
+    errors: dict[int, str] = {}
+    if len(todo) > 1:
+        with ProcessPoolExecutor(max_workers=min(len(todo), _cores())) as pool:
+            futures = {pool.submit(_run, job, cache_dir): i for i, job in enumerate(todo)}
+            for done, future in enumerate(as_completed(futures), 1):
+                if error := future.result():
+                    errors[futures[future]] = error
+                if progress:
+                    progress(done, len(todo))
+    elif todo and (error := _run(todo[0], cache_dir)):
+        errors[0] = error
+    for i, error in sorted(errors.items()):
+        photo = todo[i].photo
+        assert photo is not None  # drawing a share image without a photo reads no content
+        problems.add("photo_unreadable", photo.path, value=Path(photo.source).name, detail=error)
+    if errors:
+        return report
+    media = stage.path / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    for name in sorted(requests.names()):
+        _place(name, cache_dir, media)
+        report.files += 1
+    return report
+
+
+def prune(requests: Requests, cache_dir: Path) -> int:
+    """After a published build: delete cached files no request named (outputs of photos since
+    changed or removed, or of older settings), and what probing those photos found."""
+    keep = requests.names() | {
+        decode.probe_cache_name(job.photo.sha256)
+        for job in requests.jobs.values()
+        if job.photo is not None
+    }
+    removed = 0
+    for path in sorted(cache_dir.rglob("*")):
+        if path.is_file() and path.relative_to(cache_dir).as_posix() not in keep:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def elapsed_since(start: float) -> float:
+    return time.perf_counter() - start

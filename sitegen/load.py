@@ -8,26 +8,22 @@ because later steps have nothing to look at.
 from __future__ import annotations
 
 import hashlib
-import io
 import unicodedata
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
-from PIL import Image
 
+from . import decode
 from .errors import Problems
 
 LANGS = ("vi", "en")
 KINDS = ("spaces", "events")
 TEXT_LIMIT = 64 * 1024
 PHOTO_LIMIT = 20 * 1024 * 1024
-PHOTO_PIXELS = 40_000_000
+PHOTO_PIXELS = decode.PIXEL_LIMIT
 PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
 DEPTH_LIMIT = 8
-
-Image.MAX_IMAGE_PIXELS = PHOTO_PIXELS
 
 
 @dataclass(frozen=True)
@@ -56,6 +52,9 @@ class TextFile:
 
 @dataclass(frozen=True)
 class PhotoFile:
+    """A photo as found by a full decode (decode.probe): its size as shown (after the EXIF
+    orientation), its placeholder colours, or why it cannot be read."""
+
     name: str
     source: Path
     size: int
@@ -64,6 +63,7 @@ class PhotoFile:
     width: int = 0
     height: int = 0
     error: str | None = None
+    colours: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -216,20 +216,34 @@ def read_text_file(path: Path, rel: str, problems: Problems) -> TextFile | None:
 
 
 def _photo(path: Path, name: str) -> PhotoFile:
+    """Size and content hash only; _probe_photos decodes them all at once, on every core."""
     size = path.stat().st_size
     if size > PHOTO_LIMIT or size == 0:
         return PhotoFile(name, path, size)
-    data = path.read_bytes()
-    digest = hashlib.sha256(data).hexdigest()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as img:
-                fmt, (width, height) = img.format, img.size
-                img.verify()
-    except Exception as err:  # Pillow raises many types for hostile files; all mean unreadable
-        return PhotoFile(name, path, size, digest, error=" ".join(str(err).split())[:200])
-    return PhotoFile(name, path, size, digest, fmt, width, height)
+    return PhotoFile(name, path, size, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def _probe_photos(bundles: dict[str, list[Bundle]], cache_dir: Path | None) -> None:
+    """A truncated upload passes a header check, so every photo is decoded here, during
+    `check`; results are cached by content hash, so an unchanged photo is decoded once."""
+    photos = [
+        (bundle, name, photo)
+        for kind in KINDS
+        for bundle in bundles[kind]
+        for name, photo in bundle.photos.items()
+        if photo.sha256
+    ]
+    found = decode.probe_files({p.sha256: p.source for _, _, p in photos if p.sha256}, cache_dir)
+    for bundle, name, photo in photos:
+        probe = found[photo.sha256 or ""]
+        bundle.photos[name] = replace(
+            photo,
+            format=probe.format,
+            width=probe.width,
+            height=probe.height,
+            error=probe.error,
+            colours=probe.colours,
+        )
 
 
 def _bundle(kind: str, folder: Path, root: Path, problems: Problems) -> Bundle:
@@ -269,8 +283,9 @@ def _bundle(kind: str, folder: Path, root: Path, problems: Problems) -> Bundle:
     return Bundle(kind, folder.name, rel, facts, texts, photos, tuple(others))
 
 
-def content(root: Path, problems: Problems) -> RawContent:
-    """Every bundle under content/spaces and content/events, plus vocabularies and pages."""
+def content(root: Path, problems: Problems, cache_dir: Path | None = None) -> RawContent:
+    """Every bundle under content/spaces and content/events, plus vocabularies and pages.
+    `cache_dir` keeps what decoding each photo found, by content hash (None: no cache)."""
     vocab_path = root / "vocabularies.yaml"
     vocab_rel = vocab_path.relative_to(root.parent).as_posix()
     vocabularies = None
@@ -296,6 +311,7 @@ def content(root: Path, problems: Problems) -> RawContent:
                 problems.add("not_a_folder", rel)
             else:
                 bundles[kind].append(_bundle(kind, child, root, problems))
+    _probe_photos(bundles, cache_dir)
     pages: dict[str, dict[str, TextFile | None]] = {}
     pages_dir = root / "pages"
     if pages_dir.is_dir():

@@ -49,12 +49,17 @@ class Link:
 
 @dataclass(frozen=True)
 class Photo:
+    """A member's photo: `width` and `height` as shown (after its EXIF orientation), `path`
+    project-relative for problems, `colours` the placeholder gradient shown while it loads."""
+
     sha256: str
     source: str
     width: int
     height: int
     alt: L
     credit: str | None
+    path: str = ""
+    colours: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -218,7 +223,7 @@ def _text(texts: dict[str, ValidText | None]) -> Text:
     )
 
 
-def _photos(photos: tuple[ValidPhoto, ...]) -> tuple[Photo, ...]:
+def _photos(photos: tuple[ValidPhoto, ...], folder: str) -> tuple[Photo, ...]:
     return tuple(
         Photo(
             p.file.sha256 or "",
@@ -227,6 +232,8 @@ def _photos(photos: tuple[ValidPhoto, ...]) -> tuple[Photo, ...]:
             p.file.height,
             {"vi": p.alt.vi, "en": p.alt.en},
             p.credit,
+            f"{folder}/{p.file.name}",
+            p.file.colours,
         )
         for p in photos
     )
@@ -361,7 +368,7 @@ def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> 
         fee=_fee(ev.fee, s),
         free=ev.fee.free if ev.fee else None,
         registration=ev.registration,
-        photos=_photos(ev.photos),
+        photos=_photos(ev.photos, ev.path),
         updated=ev.updated or ev.start,
         path=ev.path,
     )
@@ -428,7 +435,7 @@ def _space(sp: ValidSpace, site: Site, vocab) -> Space:  # type: ignore[no-untyp
         fee=_fee(sp.fee, s),
         free=sp.fee.free if sp.fee else None,
         featured=sp.featured,
-        photos=_photos(sp.photos),
+        photos=_photos(sp.photos, sp.path),
         updated=sp.updated or sp.member_since or NETWORK_LAUNCH,
         path=sp.path,
     )

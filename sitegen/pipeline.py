@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,7 @@ class Options:
     base: str = "/"
     today: dt.date = dt.date(2026, 1, 1)
     strict: bool = False
+    progress: Callable[[int, int], None] | None = None  # image tasks done, of how many
 
 
 @dataclass
@@ -57,7 +59,7 @@ def _coverage(content: validate.ValidContent) -> dict[str, tuple[int, int]]:
 def check(opts: Options) -> tuple[Report, validate.ValidContent | None]:
     report = Report(Problems())
     timer = _Timer(report)
-    raw = load.content(opts.content_dir, report.problems)
+    raw = load.content(opts.content_dir, report.problems, opts.cache_dir)
     timer.lap("load")
     content = validate.entries(raw, report.problems)
     timer.lap("validate")
@@ -78,12 +80,14 @@ def build(opts: Options) -> Report:
     with output.staging(opts.site_dir) as stage:
         requests = render.pages(site, stage, opts.templates_dir, opts.assets_dir, report.problems)
         timer.lap("render")
-        images.process(requests, stage, opts.cache_dir, report.problems)
+        made = images.process(requests, stage, opts.cache_dir, report.problems, opts.progress)
         timer.lap("images")
         feeds.write(site, stage)
         timer.lap("feeds")
         if not report.problems.fail(strict=opts.strict):
             stage.publish()
             report.published = True
-    report.counts = {"pages": len(site.pages), "photos": len(requests.wanted), **site.counts}
+            images.prune(requests, opts.cache_dir)
+    photos = made.photos_encoded + made.photos_reused
+    report.counts = {"pages": len(site.pages), "photos": photos, **site.counts, **made.counts()}
     return report

@@ -13,9 +13,10 @@ from pathlib import Path
 import jinja2
 
 from .errors import Problems
-from .images import Requests
+from .images import Requests, placeholders
 from .model import Page, Site
 from .output import Stage
+from .share_images import palette
 
 # Content Security Policy for every page: nothing but our own files runs or loads.
 CSP = (
@@ -67,10 +68,13 @@ def _render(
 
 def pages(site: Site, stage: Stage, templates: Path, assets: Path, problems: Problems) -> Requests:
     env = environment(templates)
-    requests = Requests(site.urls.base)
+    requests = Requests(site, palette(assets / "site.css"))
+    # globals, so the macros in _macros.html reach them without being passed each one
+    env.globals.update(picture_of=requests.picture, share=requests.share)
     common = {
         "site": site,
         "asset": copy_assets(assets, stage, site.urls.base),
+        "placeholders": placeholders(site, stage),
         "csp": CSP,
         "photo": requests.variant,
     }

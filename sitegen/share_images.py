@@ -1,0 +1,195 @@
+"""The 1200×630 image a link preview shows (Open Graph): one per page and language.
+
+A space or event with a photo gets its first photo, cropped, with its name set over it; one
+without gets the designed tile the listings show (its type's colour, stripes and initial), with
+the name. Every other page shares the site's own card. Receives the model; returns what to draw
+(`spec`) and draws it (`draw`); images.py decides when, and caches the result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from .model import Event, Page, Photo, Site, Space
+
+WIDTH, HEIGHT = 1200, 630
+# Bump when the drawing changes.
+SHARE_VERSION = 1
+FONTS = Path(__file__).parent / "fonts"
+TITLE_FONT = FONTS / "NotoSerif-Bold.ttf"
+LABEL_FONT = FONTS / "BeVietnamPro-SemiBold.ttf"
+BRAND = "#8a1c1c"  # --brand in assets/site.css
+PAPER = "#fdf8f0"  # --paper
+GOLD = "#f6dfb0"  # a light --gold, for the kicker over dark shades and tiles
+EVENT_TILE = "#1d5b4f"  # --accent, for events held nowhere with a colour of its own
+MARGIN = 72
+MAX_UPSCALE = 1.5
+_TILE_RULE = re.compile(r"((?:\.card__media--[\w-]+\s*,?\s*)+)\{\s*--tile:\s*(#[0-9a-fA-F]{6})")
+
+
+def signature() -> str:
+    """What shapes a share image besides its text: the drawing and the fonts."""
+    fonts = [hashlib.sha256(f.read_bytes()).hexdigest() for f in (TITLE_FONT, LABEL_FONT)]
+    return json.dumps([SHARE_VERSION, fonts])
+
+
+def palette(stylesheet: Path) -> dict[str, str]:
+    """Each space type's tile colour, read from the `.card__media--<type>` rules of the site's
+    stylesheet, so a listing's tile and a share image can never disagree."""
+    colours: dict[str, str] = {}
+    for selectors, colour in _TILE_RULE.findall(stylesheet.read_text(encoding="utf-8")):
+        for key in re.findall(r"\.card__media--([\w-]+)", selectors):
+            colours[key] = colour.lower()
+    return colours
+
+
+@dataclass(frozen=True)
+class ShareSpec:
+    """What one share image shows; two equal specs draw the same bytes."""
+
+    title: str
+    kicker: str
+    brand: str
+    colour: str
+    photo: Photo | None
+    alt: str
+
+    def key(self, salt: str) -> str:
+        fields = [self.title, self.kicker, self.brand, self.colour, salt]
+        fields.append(self.photo.sha256 if self.photo else "")
+        return hashlib.sha256(json.dumps(fields).encode()).hexdigest()[:16]
+
+
+def spec(page: Page, site: Site, colours: dict[str, str]) -> ShareSpec:
+    lang, subject, t = page.lang, page.subject, site.strings.t
+    brand = t(lang, "site.name")
+    if isinstance(subject, Space):
+        title = subject.text.name[lang]
+        kicker = subject.type.label[lang]
+        if subject.ward:
+            kicker += " · " + subject.ward.label[lang]
+        colour = colours.get(subject.type_key, BRAND)
+    elif isinstance(subject, Event):
+        title = subject.text.name[lang]
+        kicker = subject.schedule[lang] or subject.when[lang]
+        venues = {sp.slug: sp for sp in site.spaces}
+        held = [venues[s].type_key for s in subject.venue_slugs if s in venues]
+        colour = colours.get(held[0], EVENT_TILE) if held else EVENT_TILE
+    else:
+        title, kicker, colour = brand, t(lang, "site.city"), BRAND
+        brand = t(lang, "site.tagline")
+    photos = subject.photos if isinstance(subject, (Space, Event)) else ()
+    # a photo blown up more than half again looks worse than the designed tile
+    photo = next((p for p in photos if cover_scale(p) <= MAX_UPSCALE), None)
+    return ShareSpec(title, kicker, brand, colour, photo, title)
+
+
+def cover_scale(photo: Photo) -> float:
+    """How much the photo is scaled to cover the whole image."""
+    return max(WIDTH / photo.width, HEIGHT / photo.height)
+
+
+@cache
+def _font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    # The basic layout needs no system library (raqm needs fribidi), so every machine draws
+    # the same pixels; Vietnamese letters are precomposed glyphs in both fonts, NFC text.
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit(text: str, width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """The largest title size that fits in three lines; the last line ends in … if even the
+    smallest does not."""
+    for size in range(76, 42, -4):
+        font = _font(TITLE_FONT, size)
+        lines = _wrap(text, font, width)
+        if len(lines) <= 3 and all(font.getlength(line) <= width for line in lines):
+            return font, lines
+    lines = _wrap(text, font, width)
+    if len(lines) > 3:
+        last = " ".join(lines[2:])
+        while font.getlength(last + "…") > width and " " in last:
+            last = last.rsplit(" ", 1)[0]
+        lines = [*lines[:2], last + "…"]
+    return font, lines
+
+
+def _tile(colour: str, initial: str) -> Image.Image:
+    """The no-photo visual of the card tile in assets/site.css, at share size: the colour,
+    diagonal stripes of white at 8 %, and the initial, large and faint."""
+    img = Image.new("RGB", (WIDTH, HEIGHT), colour)
+    stripes = Image.new("L", (WIDTH, HEIGHT), 0)
+    draw = ImageDraw.Draw(stripes)
+    step = 48  # 24 px stripes, 24 px gaps, as the card's 12/12 at twice its size
+    for x in range(-HEIGHT, WIDTH + HEIGHT, step):
+        band = [(x, HEIGHT), (x + step // 2, HEIGHT), (x + step // 2 + HEIGHT, 0), (x + HEIGHT, 0)]
+        draw.polygon(band, fill=20)
+    img.paste((255, 255, 255), mask=stripes)
+    if initial:
+        glyph = Image.new("L", (WIDTH, HEIGHT), 0)
+        ImageDraw.Draw(glyph).text(
+            (WIDTH - 40, HEIGHT // 2), initial, font=_font(TITLE_FONT, 560), fill=46, anchor="rm"
+        )
+        img.paste((255, 255, 255), mask=glyph)
+    return img
+
+
+def _shade(img: Image.Image) -> Image.Image:
+    """Darken the bottom (where the title sits) and the top edge (the brand), so white text
+    reads on any photo."""
+    mask = Image.new("L", (1, HEIGHT))
+    for y in range(HEIGHT):
+        bottom = max(0.0, (y / HEIGHT - 0.3) / 0.7) ** 1.4 * 215
+        top = max(0.0, 1 - y / 150) * 110
+        mask.putpixel((0, y), round(max(bottom, top)))
+    black = Image.new("RGB", (WIDTH, HEIGHT), (16, 12, 10))
+    return Image.composite(black, img, mask.resize((WIDTH, HEIGHT)))
+
+
+def _mark(draw: ImageDraw.ImageDraw, x: int, y: int, size: int) -> None:
+    """The site's mark (assets/favicon.svg) in reverse: an H on paper, legible on any tile."""
+    u = size / 32
+    draw.rounded_rectangle((x, y, x + size, y + size), radius=round(6 * u), fill=PAPER)
+    h = [(8, 24), (8, 8), (12, 8), (12, 14), (20, 14), (20, 8), (24, 8), (24, 24), (20, 24),
+         (20, 18), (12, 18), (12, 24)]  # fmt: skip
+    draw.polygon([(x + px * u, y + py * u) for px, py in h], fill=BRAND)
+
+
+def draw(spec: ShareSpec, photo: Image.Image | None) -> Image.Image:
+    """The share image: `photo` is the clean, decoded spec.photo, or None for the tile."""
+    if photo is not None:
+        cover = ImageOps.fit(photo, (WIDTH, HEIGHT), Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+        img = _shade(cover)
+    else:
+        initial = next((c for c in spec.title if c.isalnum()), "")
+        img = _tile(spec.colour, initial.upper())
+    draw_ = ImageDraw.Draw(img)
+    _mark(draw_, MARGIN, 56, 44)
+    label = _font(LABEL_FONT, 26)
+    draw_.text((MARGIN + 44 + 16, 78), spec.brand, font=label, fill="#ffffff", anchor="lm")
+    font, lines = _fit(spec.title, WIDTH - 2 * MARGIN)
+    line_height = round(font.size * 1.22)
+    y = HEIGHT - MARGIN - line_height * (len(lines) - 1)
+    kicker_y = y - round(font.size * 0.95) - 22
+    draw_.text((MARGIN, kicker_y), spec.kicker, font=_font(LABEL_FONT, 28), fill=GOLD, anchor="ls")
+    for line in lines:
+        draw_.text((MARGIN, y), line, font=font, fill="#ffffff", anchor="ls")
+        y += line_height
+    img.info = {}
+    return img
