@@ -104,6 +104,7 @@ class Event:
     photos: tuple[Photo, ...]
     updated: dt.date
     path: str
+    search: SearchFacets | None = None
 
     @property
     def upcoming(self) -> bool:
@@ -140,6 +141,7 @@ class Space:
     access: dict[str, list[str]]
     fee: L | None
     free: bool | None
+    step_free: bool | None
     featured: bool
     photos: tuple[Photo, ...]
     updated: dt.date
@@ -147,6 +149,7 @@ class Space:
     upcoming_events: tuple[Event, ...] = ()
     past_events: tuple[Event, ...] = ()
     related: tuple[Space, ...] = ()
+    search: SearchFacets | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +190,37 @@ class Page:
     subject: object = None
 
 
+@dataclass(frozen=True)
+class SearchFacets:
+    """How the search index files one space or event, printed as data-pagefind-* attributes.
+
+    Filter values are vocabulary keys, which the search page labels in its own language. Every
+    page carries every sort key, as Pagefind leaves a page without one out of sorted results.
+    Meta is what a result shows under its title: the type, the ward, an event's dates.
+    """
+
+    filters: tuple[tuple[str, str], ...]
+    sort: dict[str, tuple[tuple[str, str], ...]]
+    meta: dict[str, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """One filter of the search page, its options (value, label) in the order shown."""
+
+    name: str
+    label: str
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """The search page's controls per language: select filters, then yes-only checkboxes."""
+
+    filters: dict[str, tuple[SearchFilter, ...]]
+    toggles: dict[str, tuple[tuple[str, str], ...]]
+
+
 @dataclass
 class Site:
     urls: Urls
@@ -206,6 +240,7 @@ class Site:
     pages: list[Page] = field(default_factory=list)
     nav: dict[str, list[Link]] = field(default_factory=dict)
     feeds: dict[str, str] = field(default_factory=dict)
+    search: SearchPage | None = None
 
 
 def _both(make) -> L:  # type: ignore[no-untyped-def]
@@ -434,6 +469,7 @@ def _space(sp: ValidSpace, site: Site, vocab) -> Space:  # type: ignore[no-untyp
         access=access,
         fee=_fee(sp.fee, s),
         free=sp.fee.free if sp.fee else None,
+        step_free=sp.access.step_free_entrance if sp.access else None,
         featured=sp.featured,
         photos=_photos(sp.photos, sp.path),
         updated=sp.updated or sp.member_since or NETWORK_LAUNCH,
@@ -583,8 +619,127 @@ def build(content: ValidContent, strings: Strings, urls: Urls, today: dt.date) -
         "ics": urls.file("events.ics"),
         "sitemap": urls.file("sitemap.xml"),
     }
+    site.search = _search(site, content)
     site.pages = _pages(site)
     return site
+
+
+# --- search ----------------------------------------------------------------------------------
+
+SEARCH_MONTHS = 12  # a weekly repeat, ended or not, is filed under a year of months at most
+
+
+def _event_months(ev: Event) -> list[str]:
+    """The months an event runs in, from the date the events page lists it under: the whole
+    occurrence, or a weekly repeat up to its end; '2025-04'."""
+    first = ev.sort_date
+    last = first + (ev.end - ev.start)
+    if ev.repeat_rule == "weekly":
+        last = ev.repeat_until or first + dt.timedelta(days=366)
+    months = [(first.year, first.month)]
+    while months[-1] < (last.year, last.month) and len(months) < SEARCH_MONTHS:
+        year, month = months[-1]
+        months.append((year + month // 12, month % 12 + 1))
+    return [f"{year}-{month:02d}" for year, month in months]
+
+
+def _space_filters(sp: Space) -> list[tuple[str, str]]:
+    filters = [("kind", "space"), ("type", sp.type_key)]
+    filters += [("field", key) for key in sp.field_keys]
+    filters += [("ward", sp.ward_key)] if sp.ward_key else []
+    filters += [("free", "yes")] if sp.free else []
+    filters += [("step_free", "yes")] if sp.step_free else []
+    return filters
+
+
+def _search(site: Site, content: ValidContent) -> SearchPage:
+    """Files every space and event for the search index (sets `.search`); returns the search
+    page's controls, offering only the values some page has."""
+    s = site.strings
+    spaces = {sp.slug: sp for sp in site.spaces}
+    fields = {ev.slug: ev.fields for ev in content.events}
+    entries: list[Space | Event] = [*site.spaces, *site.events]
+    by_name = {
+        lang: sorted(entries, key=lambda e, lg=lang: (collation_key(e.text.name[lg]), e.slug))
+        for lang in LANGS
+    }
+    # "By date": upcoming events soonest first, past ones latest first, then spaces by update.
+    by_date = [*site.upcoming, *site.past]
+    by_date += sorted(site.spaces, key=lambda sp: (-sp.updated.toordinal(), sp.slug))
+    used: set[tuple[str, str]] = set()
+    for entry in entries:
+        sort = _both(
+            lambda lang, e=entry: (
+                ("name", f"{by_name[lang].index(e):05d}"),
+                ("date", f"{by_date.index(e):05d}"),
+            )
+        )
+        if isinstance(entry, Space):
+            filters = _space_filters(entry)
+            meta = _both(
+                lambda lang, sp=entry: (
+                    (("type", sp.type.label[lang]),)
+                    + ((("ward", sp.ward.label[lang]),) if sp.ward else ())
+                )
+            )
+        else:
+            venues = [spaces[slug] for slug in entry.venue_slugs]
+            wards = {sp.ward_key: sp.ward for sp in venues if sp.ward_key and sp.ward}
+            filters = [("kind", "event"), *(("field", key) for key in fields[entry.slug])]
+            filters += [("ward", key) for key in sorted(wards)]
+            filters += [("free", "yes")] if entry.free else []
+            filters += [("month", month) for month in _event_months(entry)]
+            meta = _both(
+                lambda lang, ev=entry, w=wards: (
+                    (
+                        ("type", s.t(lang, "search.event")),
+                        ("when", ev.next_text[lang] or ev.schedule[lang] or ev.when[lang]),
+                    )
+                    + ((("ward", ", ".join(w[k].label[lang] for k in sorted(w))),) if w else ())
+                )
+            )
+        # a result in the other language's text says so, for screen readers and hyphenation
+        meta = {
+            lang: m + ((("lang", entry.text.lang[lang]),) if entry.text.is_fallback(lang) else ())
+            for lang, m in meta.items()
+        }
+        entry.search = SearchFacets(tuple(filters), sort, meta)
+        used.update(filters)
+    return SearchPage(
+        _both(lambda lang: _search_filters(site, content, used, lang)),
+        _both(
+            lambda lang: tuple(
+                (name, s.t(lang, f"search.{name}"))
+                for name in ("free", "step_free")
+                if (name, "yes") in used
+            )
+        ),
+    )
+
+
+def _search_filters(
+    site: Site, content: ValidContent, used: set[tuple[str, str]], lang: str
+) -> tuple[SearchFilter, ...]:
+    s, labels = site.strings, content.vocabularies.fields
+    values = {name: sorted(v for n, v in used if n == name) for name in ("kind", "field", "month")}
+    groups = {
+        "kind": [
+            (k, s.t(lang, f"search.kind_{k}")) for k in ("space", "event") if k in values["kind"]
+        ],
+        "type": [(x.key, x.label[lang]) for x in site.listings["type"][lang]],
+        "field": sorted(
+            ((k, getattr(labels[k].label, lang)) for k in values["field"]),
+            key=lambda kv: (collation_key(kv[1]), kv[0]),
+        ),
+        # events take their wards from their venues, so the spaces' wards are all there are
+        "ward": [(x.key, x.label[lang]) for x in site.listings["ward"][lang]],
+        "month": [(m, s.month(lang, int(m[:4]), int(m[5:]))) for m in values["month"]],
+    }
+    return tuple(
+        SearchFilter(name, s.t(lang, f"search.{name}"), tuple(options))
+        for name, options in groups.items()
+        if options
+    )
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -750,4 +905,11 @@ def _pages(site: Site) -> list[Page]:
         add("event.html", ("events", ev.slug), ev.text.name, ev.text.summary, ev, "article", ld)
     if site.about:
         add("about.html", ("about",), site.about.name, site.about.summary, site.about, "article")
+    add(
+        "search.html",
+        ("search",),
+        _both(lambda lg: s.t(lg, "search.title")),
+        _both(lambda lg: s.t(lg, "search.lead")),
+        site.search,
+    )
     return pages

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import feeds, images, load, model, output, render, validate
+from . import feeds, images, load, model, output, render, search, validate
 from .errors import Problems
 from .i18n import Strings
 
@@ -84,6 +84,8 @@ def build(opts: Options) -> Report:
         timer.lap("images")
         feeds.write(site, stage)
         timer.lap("feeds")
+        search.index(stage.path)
+        timer.lap("search")
         if not report.problems.fail(strict=opts.strict):
             stage.publish()
             report.published = True

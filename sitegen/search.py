@@ -1,0 +1,263 @@
+"""Pagefind over the staged HTML: one search index per language. Never sees the model.
+
+Receives the staging folder once pages, photos and feeds are in it; writes `pagefind/` there.
+Pages opt in with `data-pagefind-body` (spaces and events) and Pagefind files each under its
+`<html lang>`, so a page showing the other language's text is found from its own language's
+search. `index_size` measures the result, for the benchmark.
+
+Pagefind 1.5 folds tone marks on both sides ("bao tang" finds "Bảo tàng", and an exact
+"bảo tàng" ranks first) but not đ, which Unicode does not decompose: "dinh" never meets "đình".
+So each page reaches Pagefind with a hidden copy of its đ-words spelt with d, under the same
+heading level as the original so that it weighs the same. The copy exists only in what Pagefind
+reads; the page on disk is unchanged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import itertools
+import json
+import re
+import tempfile
+import zlib
+from dataclasses import dataclass
+from html import escape
+from html.parser import HTMLParser
+from pathlib import Path
+
+from pagefind.service import PagefindService
+
+FOLDER = "pagefind"
+WRITE_WAIT = 600  # checks 50 ms apart: half a minute for Pagefind to finish writing
+# Pagefind's ready-made interfaces; assets/search.js uses pagefind.js directly, so these would
+# only be 400 kB of files nobody loads in every deploy.
+UNUSED = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+)  # fmt: skip
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+         "track", "wbr"}  # fmt: skip
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_D_WORD = re.compile(r"\w*[đĐ]\w*")
+
+
+@dataclass(frozen=True)
+class _Scope:
+    tag: str
+    indexed: bool  # inside data-pagefind-body and outside data-pagefind-ignore
+    body: bool
+    heading: str
+
+
+class _Reader(HTMLParser):
+    """Finds what Pagefind will index of a page: whether it has a body, and its đ-words with
+    the heading level each sits under ('p' for running text)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack = [_Scope("", indexed=False, body=False, heading="p")]
+        self.has_body = False
+        self.d_words: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        names = {name for name, _ in attrs}
+        parent = self.stack[-1]
+        body = parent.body or "data-pagefind-body" in names
+        ignored = "data-pagefind-ignore" in names or (parent.body and not parent.indexed)
+        self.has_body |= body
+        heading = tag if tag in _HEADINGS else parent.heading
+        self.stack.append(_Scope(tag, body and not ignored, body, heading))
+
+    def handle_endtag(self, tag: str) -> None:
+        if any(scope.tag == tag for scope in self.stack[1:]):
+            while self.stack.pop().tag != tag:
+                pass
+
+    def handle_data(self, data: str) -> None:
+        scope = self.stack[-1]
+        if scope.indexed:
+            for word in _D_WORD.findall(data):
+                self.d_words.append((scope.heading, word.replace("đ", "d").replace("Đ", "D")))
+
+
+def with_d_spellings(html: str, d_words: list[tuple[str, str]]) -> str:
+    """The page as Pagefind should read it: plus a hidden body holding the đ-words with d."""
+    if not d_words:
+        return html
+    copy = "".join(
+        f"<{tag}>{escape(' '.join(word for _, word in group))}</{tag}>"
+        for tag, group in itertools.groupby(d_words, key=lambda pair: pair[0])
+    )
+    head, end, tail = html.rpartition("</body>")
+    return f"{head}<div data-pagefind-body hidden>{copy}</div>{end}{tail}"
+
+
+async def _index(pages: Path, output: Path) -> None:
+    async with PagefindService() as service:  # stops the service on leaving
+        index = await service.create_index()
+        await index.add_directory(str(pages))
+        await index.write_files(str(output))
+        # The service answers once every file exists, while its writes may still be running in
+        # the background, and stopping it then leaves empty files: wait until all are whole.
+        for _ in range(WRITE_WAIT):
+            if _written(output):
+                return
+            await asyncio.sleep(0.05)
+        raise RuntimeError(f"{output}: Pagefind did not finish writing its files")
+
+
+def _written(folder: Path) -> bool:
+    try:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                if not data:
+                    return False
+                if path.suffix.startswith(".pf_") or path.name.startswith("wasm."):
+                    gzip.decompress(data)  # checks the length and CRC
+        json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    except (OSError, EOFError, zlib.error, ValueError):  # BadGzipFile is an OSError
+        return False
+    return True
+
+
+def index(stage: Path) -> None:
+    folder = stage / FOLDER
+    # What Pagefind reads goes through a scratch copy: one request for the whole folder, as the
+    # service answers one request per tenth of a second.
+    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
+        for path in sorted(stage.rglob("*.html")):
+            html = path.read_text(encoding="utf-8")
+            reader = _Reader()
+            reader.feed(html)
+            reader.close()
+            if reader.has_body:
+                copy = Path(scratch) / path.relative_to(stage)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                copy.write_text(with_d_spellings(html, reader.d_words), encoding="utf-8")
+        asyncio.run(_index(Path(scratch), folder))
+    _stabilise(folder)
+    for name in UNUSED:
+        (folder / name).unlink(missing_ok=True)
+
+
+# --- the same bytes from the same pages -------------------------------------------------------
+# Pagefind 1.5 writes the languages, each filter's values and each language's filters and sorts
+# in hash-map order, which changes from run to run (Pagefind/pagefind#638; its source says
+# "TODO: Change filter indexes to BTree to give them a stable hash"). Those files are gzipped
+# CBOR named after their SHA-1, so they are rewritten sorted and renamed, and each new name is
+# passed up: filter files -> the language's pf_meta -> pagefind-entry.json.
+
+_MAGIC = b"pagefind_dcd"
+
+
+def _stabilise(folder: Path) -> None:
+    entry_path = folder / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for lang, info in entry["languages"].items():
+        meta_path = folder / f"pagefind.{info['hash']}.pf_meta"
+        meta = _read(meta_path)  # [version, pages, word chunks, filters, sorts, meta keys]
+        filters = []
+        for name, old in meta[3]:
+            old_path = folder / "filter" / f"{old}.pf_filter"
+            inner_name, values = _read(old_path)
+            old_path.unlink()
+            filters.append([name, _write(folder / "filter", lang, 7, [inner_name, sorted(values)])])
+        meta[3], meta[4] = sorted(filters), sorted(meta[4])
+        meta_path.unlink()
+        info["hash"] = _write(folder, lang, 10, meta)
+    entry["languages"] = dict(sorted(entry["languages"].items()))
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), "utf-8")
+
+
+def _read(path: Path) -> list:  # type: ignore[type-arg]
+    data = gzip.decompress(path.read_bytes())
+    value, end = _cbor_decode(data, len(_MAGIC)) if data.startswith(_MAGIC) else (None, 0)
+    if end != len(data) or not isinstance(value, list):
+        raise ValueError(f"{path}: not the Pagefind data this build knows")
+    return value
+
+
+def _write(folder: Path, lang: str, length: int, value: list) -> str:  # type: ignore[type-arg]
+    """Writes the value as Pagefind does, under the name Pagefind gives it; returns the name."""
+    data = _cbor_encode(value)
+    digest = "".join(f"{byte:x}" for byte in hashlib.sha1(data).digest())  # unpadded, like Pagefind
+    name = f"{lang}_{digest[:length]}"
+    path = folder / (f"pagefind.{name}.pf_meta" if length == 10 else f"{name}.pf_filter")
+    if path.exists():
+        raise RuntimeError(f"{path}: two Pagefind files would share this name")
+    path.write_bytes(gzip.compress(_MAGIC + data, compresslevel=9, mtime=0))
+    return name
+
+
+# Pagefind's meta and filter files hold three CBOR types: unsigned integers, text and arrays.
+_UINT, _TEXT, _ARRAY = 0, 3, 4
+
+
+def _cbor_decode(data: bytes, i: int) -> tuple[object, int]:
+    major, info = data[i] >> 5, data[i] & 31
+    i += 1
+    if info < 24:
+        n = info
+    elif info <= 27:
+        size = 1 << (info - 24)
+        n, i = int.from_bytes(data[i : i + size], "big"), i + size
+    else:
+        raise ValueError(f"CBOR: indefinite length at byte {i}")
+    if major == _UINT:
+        return n, i
+    if major == _TEXT:
+        return data[i : i + n].decode("utf-8"), i + n
+    if major == _ARRAY:
+        items = []
+        for _ in range(n):
+            item, i = _cbor_decode(data, i)
+            items.append(item)
+        return items, i
+    raise ValueError(f"CBOR: type {major} at byte {i}")
+
+
+def _cbor_encode(value: object) -> bytes:
+    if isinstance(value, str):
+        text = value.encode("utf-8")
+        return _cbor_head(_TEXT, len(text)) + text
+    if isinstance(value, list):
+        return _cbor_head(_ARRAY, len(value)) + b"".join(map(_cbor_encode, value))
+    if isinstance(value, int) and value >= 0:
+        return _cbor_head(_UINT, value)
+    raise TypeError(f"CBOR: cannot encode {value!r}")
+
+
+def _cbor_head(major: int, n: int) -> bytes:
+    """The shortest head, as Pagefind's encoder (minicbor) writes it."""
+    if n < 24:
+        return bytes([major << 5 | n])
+    size = next(size for size in (1, 2, 4, 8) if n < 1 << (8 * size))
+    return bytes([major << 5 | (24 + size.bit_length() - 1)]) + n.to_bytes(size, "big")
+
+
+@dataclass(frozen=True)
+class IndexSize:
+    pages: int  # pages indexed, every language
+    index_bytes: int  # grows with the content: entry, metadata, words, filters, fragments
+    library_bytes: int  # the same for any site: pagefind.js, its worker, its WebAssembly
+
+    @property
+    def bytes_per_page(self) -> float:
+        return self.index_bytes / self.pages if self.pages else 0.0
+
+
+def index_size(site: Path) -> IndexSize:
+    folder = site / FOLDER
+    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    library = [p for p in files if p.suffix == ".js" or p.name.startswith("wasm.")]
+    return IndexSize(
+        pages=sum(lang["page_count"] for lang in entry["languages"].values()),
+        index_bytes=sum(p.stat().st_size for p in files if p not in library),
+        library_bytes=sum(p.stat().st_size for p in library),
+    )
