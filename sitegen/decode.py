@@ -23,7 +23,7 @@ from PIL import Image, ImageCms, ImageFile
 FORMATS = ("JPEG", "PNG", "WEBP")
 PIXEL_LIMIT = 40_000_000
 # Bump when probe() finds something different for the same bytes, so cached findings expire.
-PROBE_VERSION = 1
+PROBE_VERSION = 2
 # A transparent screenshot is laid on the colour of the card it will sit on.
 BACKGROUND = (255, 255, 255)
 
@@ -232,17 +232,17 @@ def probe(data: bytes) -> Probe:
         if kind in FORMATS:  # ours by its first bytes, yet Pillow cannot parse it
             return Probe(kind, error=_unparsable(kind, data).detail)
         return Probe(kind)  # a photo, but in a format we do not take: validate names it
+    fmt = _format(img)
+    if img.width * img.height > PIXEL_LIMIT:
+        return Probe(fmt, *img.size)  # measured from the header, never decoded
     try:  # chunk checksums (PNG): corruption that a decoder would silently paint
         img.verify()
         img = _open(data, limit=False)
     except Exception as err:  # hostile files raise many types inside Pillow; all mean corrupt
         cut = isinstance(err, EOFError) or "truncated" in str(err).lower()
-        return Probe(_format(img), error=(TRUNCATED if cut else CORRUPT).detail)
+        return Probe(fmt, error=(TRUNCATED if cut else CORRUPT).detail)
     with img:
-        fmt = _format(img)
-        width, height = _shown_size(img)
-        if width * height > PIXEL_LIMIT:
-            return Probe(fmt, width, height)
+        width, height = _shown_size(img)  # after verify(): a PNG's EXIF may follow its pixels
         try:
             _decode(img, (max(1, img.width // 8), max(1, img.height // 8)))
             colours = placeholder(clean(img))
