@@ -152,8 +152,11 @@
         clear();
         results = search.results;
         var count = results.length;
-        show(count === 0 ? text("none") : count === 1 ? text("result-one") : text("results", count));
-        return more(token, false);
+        // announced once the first results are on the page
+        return more(token, false).then(function () {
+          if (token !== latest) return;
+          show(count === 0 ? text("none") : count === 1 ? text("result-one") : text("results", count));
+        });
       })
       .catch(function (error) {
         if (token !== latest) return;
