@@ -119,12 +119,13 @@ def _vevent(ev: Event, site: Site) -> list[str]:
     elif end_time is None:
         end_time = ev.start_time
     location = " / ".join(v.label["vi"] for v in ev.venues)
+    uid_host = urls.origin.split("://")[-1]
     title = ev.text.name["vi"]
     if ev.text.name["en"] != title:
         title = f"{title} / {ev.text.name['en']}"
     lines = [
         "BEGIN:VEVENT",
-        f"UID:{ev.slug}@{urls.origin.split('://')[-1]}{urls.base}",
+        f"UID:{ev.slug}@{uid_host}",
         f"DTSTAMP:{ev.updated:%Y%m%d}T000000Z",
         f"DTSTART{_when(ev.start, ev.start_time)}",
         f"DTEND{_when(end_day, end_time)}",
@@ -140,24 +141,34 @@ def _vevent(ev: Event, site: Site) -> list[str]:
             if ev.start_time:
                 rule += "T235959Z"
         lines.append(rule)
-    elif ev.repeat_rule == "lunar-new-year" and len(ev.occurrences) > 1:
-        # No RRULE can follow the lunar calendar portably: list the dates themselves.
-        later = ev.occurrences[1:]
-        if ev.start_time:
-            lines.append("RDATE;TZID=Asia/Ho_Chi_Minh:" + ",".join(
-                f"{d:%Y%m%d}T{ev.start_time:%H%M}00" for d in later))  # fmt: skip
-        else:
-            lines.append("RDATE;VALUE=DATE:" + ",".join(f"{d:%Y%m%d}" for d in later))
     lines.append("END:VEVENT")
+    if ev.repeat_rule == "lunar-new-year" and ev.next_date and ev.next_date != ev.start:
+        # No RRULE follows the lunar calendar, and later dates are our estimate, not the
+        # organisers': publish the next one alone, as tentative, under its own UID.
+        shift = ev.next_date - ev.start
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{ev.slug}-{ev.next_date.year}@{uid_host}",
+            f"DTSTAMP:{ev.updated:%Y%m%d}T000000Z",
+            f"DTSTART{_when(ev.next_date, ev.start_time)}",
+            f"DTEND{_when(end_day + shift, end_time)}",
+            "STATUS:TENTATIVE",
+            f"SUMMARY:{_ics_text(title)}",
+            f"DESCRIPTION:{_ics_text(plain_text(ev.text.summary['vi']))}",
+            f"LOCATION:{_ics_text(location)}",
+            f"URL:{urls.absolute(ev.url['vi'])}",
+            "END:VEVENT",
+        ]
     return lines
 
 
-def calendar(site: Site) -> str:
+def calendar(site: Site, events: tuple[Event, ...]) -> str:
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Hanoi Creative Spaces//sitegen//VI",
         "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
         f"X-WR-CALNAME:{_ics_text(site.strings.t('vi', 'site.name'))}",
         "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
         # Hanoi has kept UTC+7 without daylight saving since 1975.
@@ -171,7 +182,7 @@ def calendar(site: Site) -> str:
         "END:STANDARD",
         "END:VTIMEZONE",
     ]
-    for ev in site.events:
+    for ev in events:
         lines += _vevent(ev, site)
     lines.append("END:VCALENDAR")
     return "".join(part + "\r\n" for line in lines for part in _fold(line))
@@ -182,4 +193,6 @@ def write(site: Site, stage: Stage) -> None:
     stage.write("robots.txt", robots(site))
     for lang in LANGS:
         stage.write(f"{lang}/feed.xml", atom(site, lang))
-    stage.write("events.ics", calendar(site))
+    stage.write("events.ics", calendar(site, site.events))
+    for ev in site.events:
+        stage.write(f"events/{ev.slug}.ics", calendar(site, (ev,)))

@@ -96,6 +96,7 @@ class Event:
     schedule: L
     venues: tuple[Link, ...]
     venue_slugs: tuple[str, ...]
+    ics_url: str
     fields: tuple[Link, ...]
     organiser: L | None
     fee: L | None
@@ -243,6 +244,11 @@ class Site:
     search: SearchPage | None = None
 
 
+def _capital(text: str) -> str:
+    """Weekdays are lower case mid-sentence in Vietnamese ('thứ Bảy'), capital at its start."""
+    return text[:1].upper() + text[1:]
+
+
 def _both(make) -> L:  # type: ignore[no-untyped-def]
     return {lang: make(lang) for lang in LANGS}
 
@@ -307,7 +313,7 @@ def _hours(space: ValidSpace, s: Strings) -> dict[str, list[tuple[str, str]]] | 
     def rows(lang: str) -> list[tuple[str, str]]:
         out = []
         for first, last, ranges in groups:
-            days = s.weekday(lang, first)
+            days = _capital(s.weekday(lang, first))
             if last > first:
                 days += s.t(lang, "date.range") + s.weekday(lang, last)
             hours = ", ".join(f"{a}–{b}" for a, b in ranges) or s.t(lang, "space.closed")
@@ -344,24 +350,40 @@ def _next_date(ev: ValidEvent, occurrences: tuple[dt.date, ...], today: dt.date)
 
 def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> Event:  # type: ignore[no-untyped-def]
     s, urls = site.strings, site.urls
+    space_fields = {k for sp in spaces.values() for k in sp.fields}
     occurrences = _occurrences(ev)
     next_date = _next_date(ev, occurrences, site.today)
 
     def when(lang: str) -> str:
         return s.date_range(lang, ev.start, ev.end, ev.start_time, ev.end_time)
 
+    def hours(lang: str) -> str:
+        if ev.start_time is None:
+            return ""
+        dash = s.t(lang, "date.range").strip()
+        end = f"{dash}{ev.end_time:%H:%M}" if ev.end_time and ev.end_time != ev.start_time else ""
+        return f", {ev.start_time:%H:%M}{end}"
+
     def schedule(lang: str) -> str:
         if ev.repeat is None:
             return ""
         if ev.repeat.rule == "weekly":
             days = s.join(lang, [s.weekday(lang, WEEKDAYS.index(d)) for d in ev.repeat.days])
-            text = s.t(lang, "event.weekly", days=days)
+            text = _capital(s.t(lang, "event.weekly", days=days)) + hours(lang)
+            text += ", " + s.t(lang, "event.since", date=s.date(lang, ev.start))
         else:
-            text = s.t(lang, "event.lunar")
-        text += ", " + s.t(lang, "event.since", date=s.date(lang, ev.start))
+            # Only the dates the organisers announced are facts; later years are estimates.
+            text = s.t(lang, "event.lunar") + ". " + s.t(lang, "event.announced", date=when(lang))
         if ev.repeat.until:
             text += ", " + s.t(lang, "event.until", date=s.date(lang, ev.repeat.until))
         return text
+
+    def next_text(lang: str) -> str:
+        if next_date is None or ev.repeat is None:
+            return ""
+        day = f"{s.weekday(lang, next_date.weekday())}, {s.date(lang, next_date)}"
+        estimated = ev.repeat.rule == "lunar-new-year" and next_date != ev.start
+        return s.t(lang, "event.expected" if estimated else "event.next", date=day + hours(lang))
 
     venues = []
     for v in ev.venues:
@@ -387,18 +409,19 @@ def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> 
         repeat_until=ev.repeat.until if ev.repeat else None,
         occurrences=occurrences,
         next_date=next_date,
-        next_text=_both(
-            lambda lang: (
-                s.t(lang, "event.next", date=s.date(lang, next_date))
-                if next_date and ev.repeat
-                else ""
-            )
-        ),
+        next_text=_both(next_text),
         when=_both(when),
         schedule=_both(schedule),
         venues=tuple(venues),
         venue_slugs=tuple(v.space for v in ev.venues if v.space),
-        fields=tuple(_term_link(vocab.fields[k], "field", urls) for k in ev.fields),
+        ics_url=urls.file(f"events/{ev.slug}.ics"),
+        # a field no space works in has no listing page: named, not linked
+        fields=tuple(
+            _term_link(vocab.fields[k], "field", urls)
+            if k in space_fields
+            else Link({"vi": vocab.fields[k].label.vi, "en": vocab.fields[k].label.en}, {})
+            for k in ev.fields
+        ),
         organiser={"vi": ev.organiser.vi, "en": ev.organiser.en} if ev.organiser else None,
         fee=_fee(ev.fee, s),
         free=ev.fee.free if ev.fee else None,

@@ -30,7 +30,9 @@ def test_ui_strings_have_the_same_keys_and_placeholders():
         elif key.startswith("date."):
             # A date format may use any of the parts the code fills, in its own order.
             for text in (vi[key], en[key]):
-                assert placeholders(text) <= {"day", "end_day", "month", "month_number", "year"}, key
+                assert placeholders(text) <= {"day", "end_day", "month", "month_number", "year"}, (
+                    key
+                )
         else:
             assert placeholders(vi[key]) == placeholders(en[key]), key
 

@@ -69,9 +69,20 @@ def test_icalendar_has_time_zone_and_recurrence(fixture_site: Path):
     assert photo["DTEND;VALUE=DATE"] == "20250604"  # all-day DTEND is exclusive
     tet = events["tet-pho"]
     assert tet["DTSTART;TZID=Asia/Ho_Chi_Minh"] == "20160208T193000"
-    rdates = tet["RDATE;TZID=Asia/Ho_Chi_Minh"].split(",")
-    assert "20260217T193000" in rdates and "20270206T193000" in rdates
+    assert "STATUS" not in tet  # the announced edition is a fact
     assert tet["SUMMARY"] == "Tết Việt – Tết Phố / Vietnam Tet – Street Tet"
+    # the next Lunar New Year edition is our estimate: published alone, as tentative
+    expected = events["tet-pho-2026"]
+    assert expected["DTSTART;TZID=Asia/Ho_Chi_Minh"] == "20260217T193000"
+    assert expected["DTEND;TZID=Asia/Ho_Chi_Minh"] == "20260219T210000"
+    assert expected["STATUS"] == "TENTATIVE"
+    assert not any(key.startswith("RDATE") for key in tet)
+
+
+def test_each_event_has_its_own_calendar_file(fixture_site: Path):
+    lines = _unfold((fixture_site / "events" / "photo-hanoi-2025.ics").read_bytes().decode())
+    assert list(_events(lines)) == ["photo-hanoi-2025"]
+    assert "METHOD:PUBLISH" in lines
 
 
 def test_icalendar_escapes_text():

@@ -62,7 +62,9 @@ def test_page_head_is_complete(fixture_site: Path, page: str):
         assert img.get("alt") is not None and img.get("width") and img.get("height")
 
 
-def test_every_internal_link_resolves(fixture_site: Path):
+@pytest.mark.parametrize("built", ["fixture_site", "shipped_site"])
+def test_every_internal_link_resolves(built: str, request: pytest.FixtureRequest):
+    fixture_site = request.getfixturevalue(built)
     for page in fixture_site.rglob("*.html"):
         for a in parse(page).iter("a", "link"):
             href = a.get("href") or ""
@@ -122,7 +124,13 @@ def test_event_pages_link_venues_and_describe_recurrence(fixture_site: Path):
     assert venues[0].find("a").get("href") == "/en/spaces/dinh-kim-ngan/"
     assert venues[1].text_content() == "Hanoi Old Quarter" and venues[1].find("a") is None
     when = doc.xpath(".//aside//dd")[0].text_content()
-    assert "Every year, at Lunar New Year" in when and "Next: 17 February 2026" in when
+    assert "Every year, around Lunar New Year (Tết)" in when
+    assert "Announced dates: 8 February, 19:30 – 10 February 2016, 21:00" in when
+    assert "Expected next: Tuesday, 17 February 2026, 19:30–21:00" in when
+    calendar = doc.xpath(".//a[@download]")[0].get("href")
+    assert calendar == "/events/tet-pho.ics"
+    ended = parse(fixture_site / "en/events/photo-hanoi-2025/index.html")
+    assert not ended.xpath(".//a[@download]")  # no "add to calendar" once it is over
     ld = _json_ld(fixture_site / "en/events/tet-pho/index.html")
     assert ld["@type"] == "Event" and ld["startDate"] == "2026-02-17T19:30:00+07:00"
 

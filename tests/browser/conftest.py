@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from support import serve
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-def serve(root: Path, mount: str = "/") -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve `root` at `mount` (a sub-path like /hanoi/ maps onto the same files)."""
-
-    class Handler(_Quiet):
-        def translate_path(self, path: str) -> str:
-            if mount != "/" and path.startswith(mount):
-                path = "/" + path[len(mount) :]
-            return super().translate_path(path)
-
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(Handler, directory=str(root))
-    )
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_port}{mount}"
 
 
 @pytest.fixture(scope="session")

@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import serve
 from playwright.sync_api import expect
 
-from support import FIXTURES, ROOT, TODAY, parse, run_build
+from support import FIXTURES, ROOT, TODAY, parse, run_build, serve
 
 pytestmark = pytest.mark.browser
 STRINGS = {
