@@ -142,7 +142,7 @@ def test_events_index_splits_upcoming_and_past_by_month(fixture_site: Path):
     assert [h.text_content() for h in upcoming.iter("h3") if h.get("class") == "month"] == [
         "Tháng 2 năm 2026"
     ]
-    assert [a.text_content() for a in past.xpath(".//li//h3/a")] == ["Photo Hà Nội'25"]
+    assert [a.text_content() for a in past.xpath(".//li//h4/a")] == ["Photo Hà Nội'25"]
     assert [h.get("id") for h in past.iter("h3") if h.get("class") == "month"] == ["past-2025-04"]
 
 
