@@ -21,7 +21,7 @@ from .model import Event, Page, Photo, Site, Space
 
 WIDTH, HEIGHT = 1200, 630
 # Bump when the drawing changes.
-SHARE_VERSION = 1
+SHARE_VERSION = 2
 FONTS = Path(__file__).parent / "fonts"
 TITLE_FONT = FONTS / "NotoSerif-Bold.ttf"
 LABEL_FONT = FONTS / "BeVietnamPro-SemiBold.ttf"
@@ -131,33 +131,38 @@ def _fit(text: str, width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
 
 
 def _tile(colour: str, initial: str) -> Image.Image:
-    """The no-photo visual of the card tile in assets/site.css, at share size: the colour,
-    diagonal stripes of white at 8 %, and the initial, large and faint."""
+    """The no-photo visual of the card tile in assets/site.css, at share size: the type's
+    colour, white stripes at 8 %, a darker foot, and the initial on a ringed seal."""
     img = Image.new("RGB", (WIDTH, HEIGHT), colour)
     stripes = Image.new("L", (WIDTH, HEIGHT), 0)
     draw = ImageDraw.Draw(stripes)
-    step = 48  # 24 px stripes, 24 px gaps, as the card's 12/12 at twice its size
+    step = 48  # 24 px stripes, 24 px gaps: the card's 12/12 at twice its size
     for x in range(-HEIGHT, WIDTH + HEIGHT, step):
         band = [(x, HEIGHT), (x + step // 2, HEIGHT), (x + step // 2 + HEIGHT, 0), (x + HEIGHT, 0)]
         draw.polygon(band, fill=20)
     img.paste((255, 255, 255), mask=stripes)
+    img = _shade(img, top=False)
+    cx, cy, r = WIDTH - 230, 200, 118  # clear of a three-line title below
+    seal = ImageDraw.Draw(img, "RGBA")
+    seal.ellipse(
+        (cx - r - 14, cy - r - 14, cx + r + 14, cy + r + 14), outline=(255, 255, 255, 90), width=3
+    )
+    seal.ellipse(
+        (cx - r, cy - r, cx + r, cy + r), fill=colour, outline=(255, 255, 255, 180), width=6
+    )
     if initial:
-        glyph = Image.new("L", (WIDTH, HEIGHT), 0)
-        ImageDraw.Draw(glyph).text(
-            (WIDTH - 40, HEIGHT // 2), initial, font=_font(TITLE_FONT, 560), fill=46, anchor="rm"
-        )
-        img.paste((255, 255, 255), mask=glyph)
+        seal.text((cx, cy), initial, font=_font(TITLE_FONT, 136), fill="#ffffff", anchor="mm")
     return img
 
 
-def _shade(img: Image.Image) -> Image.Image:
+def _shade(img: Image.Image, top: bool = True) -> Image.Image:
     """Darken the bottom (where the title sits) and the top edge (the brand), so white text
-    reads on any photo."""
+    reads on any photo; a tile, already dark, gets only the foot the card tile has."""
     mask = Image.new("L", (1, HEIGHT))
     for y in range(HEIGHT):
-        bottom = max(0.0, (y / HEIGHT - 0.3) / 0.7) ** 1.4 * 215
-        top = max(0.0, 1 - y / 150) * 110
-        mask.putpixel((0, y), round(max(bottom, top)))
+        foot = max(0.0, (y / HEIGHT - 0.3) / 0.7) ** 1.4 * (215 if top else 70)
+        head = max(0.0, 1 - y / 150) * 110 if top else 0.0
+        mask.putpixel((0, y), round(max(foot, head)))
     black = Image.new("RGB", (WIDTH, HEIGHT), (16, 12, 10))
     return Image.composite(black, img, mask.resize((WIDTH, HEIGHT)))
 

@@ -63,9 +63,12 @@ def _spec(title: str, photo: Photo | None = None) -> share_images.ShareSpec:
 def test_the_tile_is_the_type_colour_with_stripes():
     img = share_images.draw(_spec("Nhà hát Lớn Hà Nội"), None)
     assert img.size == (1200, 630) and img.mode == "RGB" and not img.info
-    counts = {colour: n for n, colour in img.getcolors(1200 * 630)}
-    assert counts[(0x1F, 0x4E, 0x79)] > 250_000  # the tile itself
-    assert counts[(49, 92, 132)] > 250_000  # stripes: white at 8 % over it, as in site.css
+    top = img.crop((0, 0, 700, 180))  # above the darker foot, beside the seal and the brand
+    counts = {colour: n for n, colour in top.getcolors(700 * 180)}
+    assert counts[(0x1F, 0x4E, 0x79)] > 45_000  # the tile itself
+    assert counts[(49, 92, 132)] > 45_000  # stripes: white at 8 % over it, as in site.css
+    seal = img.getpixel((share_images.WIDTH - 230 - 60, 200))
+    assert seal == (0x1F, 0x4E, 0x79)  # the seal is plain colour, no stripes
 
 
 def test_a_long_name_fits_in_three_lines():
