@@ -4,20 +4,24 @@
 python build.py                      check the content, then build it into site/
 python build.py check                check only; report every problem at once
 python build.py --base-url /path/    build for a site served under a sub-path
+python build.py from-issue BODY.md   a submitted issue form -> a new entry folder
+python build.py report               entries unchanged for a year, links that no longer answer
+python build.py issue-forms          rewrite .github/ISSUE_TEMPLATE from the vocabularies
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sitegen import load, pipeline, scaffold, validate
-from sitegen.errors import Problems, format_github, format_text
+from sitegen import load, pipeline, scaffold, submission, upkeep, validate
+from sitegen.errors import Problem, Problems, format_github, format_summary, format_text
 
 
 def _base(value: str, default_origin: str) -> tuple[str, str]:
@@ -78,14 +82,81 @@ def _schema(content_dir: Path, out: Path) -> int:
     return 0
 
 
+SUMMARY_HEADINGS = {
+    "check": "Kiểm tra nội dung / Content check",
+    "build": "Dựng trang / Site build",
+}
+
+
+def _job_summary(problems: list[Problem], heading: str) -> None:
+    """In GitHub Actions, problems also go to the job summary: a table in both languages."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if os.environ.get("GITHUB_ACTIONS") == "true" and path:
+        with open(path, "a", encoding="utf-8") as summary:
+            summary.write(format_summary(problems, heading))
+
+
+def _from_issue(words: list[str], opts: pipeline.Options) -> int:
+    """`from-issue BODY.md`: the answers of a submitted issue form -> a new entry folder."""
+    if len(words) != 1:
+        print("dùng / use: python build.py from-issue ISSUE_BODY_FILE", file=sys.stderr)
+        return 2
+    path = Path(words[0])
+    try:
+        body = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        print(f"{path}: {err}", file=sys.stderr)
+        return 2
+    folder, problems = submission.from_issue(body, opts, path.name)
+    sys.stderr.write(format_text(problems))
+    _job_summary(problems, "Biểu mẫu đã gửi / Submitted form")
+    if folder is None:
+        print("THẤT BẠI: chưa tạo mục nào / FAILED: no entry written", file=sys.stderr)
+        return 1
+    print(folder.relative_to(opts.content_dir.parent).as_posix())
+    return 0
+
+
+def _issue_forms(opts: pipeline.Options, out: Path) -> int:
+    """Rewrite the issue forms, whose dropdowns list the vocabularies."""
+    report, content = pipeline.check(opts)
+    if content is None:
+        sys.stderr.write(format_text(report.problems.sorted()))
+        return 1
+    out.mkdir(parents=True, exist_ok=True)
+    for form in submission.FORMS:
+        (out / form.file).write_text(
+            submission.issue_form(form, content.vocabularies), encoding="utf-8"
+        )
+        print((out / form.file).relative_to(out.parent.parent).as_posix())
+    return 0
+
+
+def _report(opts: pipeline.Options) -> int:
+    """Markdown on stdout for the weekly upkeep issue."""
+    report, content = pipeline.check(opts)
+    if content is None:
+        sys.stderr.write(format_text(report.problems.sorted()))
+        return 1
+    sys.stdout.write(upkeep.report(content, opts.content_dir, opts.today))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "command", nargs="?", default="build", choices=["build", "check", "new", "schema"]
+        "command",
+        nargs="?",
+        default="build",
+        choices=["build", "check", "new", "schema", "from-issue", "report", "issue-forms"],
     )
-    parser.add_argument("words", nargs="*", help="for new: space|event and the Vietnamese name")
+    parser.add_argument(
+        "words",
+        nargs="*",
+        help="for new: space|event and the Vietnamese name; for from-issue: the issue body file",
+    )
     parser.add_argument("--base-url", default="/", help="path or full URL the site is served from")
     parser.add_argument("--strict", action="store_true", help="fail on warnings too")
     parser.add_argument("--format", choices=["text", "github"], default="text")
@@ -114,6 +185,12 @@ def main(argv: list[str] | None = None) -> int:
         return _new(args.words, content_dir)
     if args.command == "schema":
         return _schema(content_dir, defaults.content_dir.parent / scaffold.SCHEMA_DIR)
+    if args.command == "from-issue":
+        return _from_issue(args.words, opts)
+    if args.command == "issue-forms":
+        return _issue_forms(opts, defaults.content_dir.parent / submission.FORMS_DIR)
+    if args.command == "report":
+        return _report(opts)
     if args.command == "check":
         report, _ = pipeline.check(opts)
     else:
@@ -123,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(format_text(problems))
         if args.format == "github":
             sys.stdout.write(format_github(problems))
+    _job_summary(problems, SUMMARY_HEADINGS[args.command])
     failed = report.problems.fail(strict=opts.strict)
     for lang, (done, total) in sorted(report.coverage.items()):
         print(f"translation {lang}: {done}/{total} entries")

@@ -471,3 +471,44 @@ def format_github(problems: Iterable[Problem]) -> str:
             text += f"\n→ {p.hint.vi} / {p.hint.en}"
         out.append(f"::{p.severity.value} {','.join(props)}::{_escape_data(text)}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+# Inline Markdown that member text could trigger inside a table cell: formatting, links, HTML,
+# a column break. A backslash makes each one literal (CommonMark escapes any ASCII punctuation).
+_MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|~&")
+
+
+def markdown_cell(text: str) -> str:
+    """Text for one Markdown table cell, shown as written: no formatting, [links](…) or HTML."""
+    text = "".join(f"\\{c}" if c in _MARKDOWN_SPECIAL else c for c in text)
+    # '@name' would notify a GitHub user from a job summary or an issue comment
+    text = text.replace("@", "@\u2060")
+    return "<br>".join(text.splitlines())
+
+
+def format_summary(problems: Iterable[Problem], heading: str) -> str:
+    """A Markdown job summary for GitHub Actions: one table row per problem, both languages."""
+    problems = list(problems)
+    out = [f"## {heading}", ""]
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    warnings = len(problems) - len(errors)
+    if errors:
+        n, files = len(errors), len({p.path for p in errors})
+        out.append(f"**{n} lỗi trong {files} tệp / {n} errors in {files} files**")
+    if warnings:
+        out.append(f"**{warnings} cảnh báo / {warnings} warnings**")
+    if not problems:
+        out.append("Không có lỗi. / No problems found.")
+        return "\n".join(out) + "\n"
+    out += [
+        "",
+        "| Tệp / File | Dòng / Line | Trường / Field | Vấn đề / Problem | Cách sửa / Fix |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for p in problems:
+        mark = "❌" if p.severity is Severity.ERROR else "⚠️ cảnh báo / warning:"
+        message = f"{mark} {markdown_cell(p.message.vi)}<br>{markdown_cell(p.message.en)}"
+        fix = f"{markdown_cell(p.hint.vi)}<br>{markdown_cell(p.hint.en)}" if p.hint else ""
+        cells = [markdown_cell(p.path), str(p.line or ""), markdown_cell(p.field)]
+        out.append(f"| {' | '.join([*cells, message, fix])} |")
+    return "\n".join(out) + "\n"
