@@ -278,7 +278,8 @@ def probe_files(sources: dict[str, Path], cache_dir: Path | None) -> dict[str, P
         cached = cache_dir / probe_cache_name(sha) if cache_dir else None
         if cached and cached.is_file():
             data = json.loads(cached.read_text(encoding="utf-8"))
-            colours = tuple(data.pop("colours")) if data.get("colours") else None
+            colours = data.pop("colours", None)
+            colours = tuple(colours) if colours else None
             found[sha] = Probe(**data, colours=colours)  # type: ignore[arg-type]
     todo = sorted(sha for sha in sources if sha not in found)
     if len(todo) > 1:

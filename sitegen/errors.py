@@ -95,8 +95,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "text_multiline": ("phải nằm trên một dòng", "must fit on one line"),
     "text_control": (
-        "có ký tự ẩn hoặc ký tự điều khiển hướng chữ (U+{code})",
-        "contains an invisible or bidirectional control character (U+{code})",
+        "có ký tự ẩn hoặc ký tự điều khiển hướng chữ (U+{char})",
+        "contains an invisible or bidirectional control character (U+{char})",
     ),
     "unknown_term": (
         "'{value}' không có trong danh mục {vocabulary}",
@@ -444,10 +444,18 @@ def format_text(problems: Iterable[Problem]) -> str:
     warnings = [p for p in problems if p.severity is Severity.WARNING]
     if errors:
         files = len({p.path for p in errors})
-        out.append(f"{len(errors)} lỗi trong {files} tệp / {len(errors)} errors in {files} files")
+        out.append(f"{len(errors)} lỗi trong {files} tệp / {count_en(errors, files)}")
     if warnings:
-        out.append(f"{len(warnings)} cảnh báo / {len(warnings)} warnings")
+        out.append(f"{len(warnings)} cảnh báo / {_plural(len(warnings), 'warning')}")
     return "\n".join(out) + ("\n" if out else "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def count_en(errors: list[Problem], files: int) -> str:
+    return f"{_plural(len(errors), 'error')} in {_plural(files, 'file')}"
 
 
 def _escape_data(text: str) -> str:

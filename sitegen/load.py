@@ -77,6 +77,7 @@ class Bundle:
     texts: dict[str, TextFile | None]
     photos: dict[str, PhotoFile] = field(default_factory=dict)
     other_files: tuple[str, ...] = ()
+    rejected: tuple[str, ...] = ()  # files already reported (links), not to report again
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ class _StrictLoader(yaml.SafeLoader):
             raise _ContentError("yaml_alias", event.start_mark)
         tag = getattr(event, "tag", None)
         if tag not in (None, "!"):
-            raise _ContentError("yaml_tag", event.start_mark, tag=tag)
+            raise _ContentError(
+                "yaml_tag", event.start_mark, tag=tag.replace("tag:yaml.org,2002:", "!!")
+            )
         nested = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
         if nested:
             self.depth += 1
@@ -151,8 +154,10 @@ def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Yaml
             node = loader.get_single_node()
         finally:
             loader.dispose()
+        if node is None and offset:  # front matter with no keys: each missing key is reported
+            return YamlDoc({}, {}, rel)
         if node is None:
-            problems.add("file_empty", rel, offset + 1 if offset else None)
+            problems.add("file_empty", rel)
             return None
         if not isinstance(node, yaml.MappingNode):
             problems.add("yaml_not_mapping", rel, node.start_mark.line + 1 + offset)
@@ -164,7 +169,10 @@ def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Yaml
         line = err.mark.line + 1 + offset if err.mark else None
         problems.add(err.code, rel, line, **err.values)
     except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
+        # A scanner error's context is where the token began (the opening quote); its problem
+        # mark is often where the parser gave up, lines later.
+        scanning = str(err.context or "").startswith("while scanning")
+        mark = (err.context_mark if scanning else None) or err.problem_mark or err.context_mark
         line = mark.line + 1 + offset if mark else None
         detail = " ".join(str(err.problem or err.context or "").split())
         if "'\\t'" in detail:
@@ -258,6 +266,7 @@ def _bundle(kind: str, folder: Path, root: Path, problems: Problems) -> Bundle:
             facts = parse_yaml(text, f"{rel}/facts.yaml", problems)
     else:
         problems.add("file_missing", rel, name="facts.yaml")
+    # A language absent from `texts` has no file; one mapped to None has a broken file.
     texts: dict[str, TextFile | None] = {}
     for lang in LANGS:
         path = folder / f"{lang}.md"
@@ -266,21 +275,21 @@ def _bundle(kind: str, folder: Path, root: Path, problems: Problems) -> Bundle:
             texts[lang] = None
         elif path.is_file():
             texts[lang] = read_text_file(path, f"{rel}/{lang}.md", problems)
-        else:
-            texts[lang] = None
     photos: dict[str, PhotoFile] = {}
     others: list[str] = []
+    rejected: list[str] = []
     for child in sorted(folder.iterdir()):
         name = child.name
         if name in ("facts.yaml", "vi.md", "en.md") or name.startswith("."):
             continue
         if child.is_symlink():
             problems.add("symlink", f"{rel}/{name}")
+            rejected.append(name)
         elif child.is_file() and child.suffix.lower() in PHOTO_EXTENSIONS:
             photos[name] = _photo(child, name)
         else:
             others.append(name)
-    return Bundle(kind, folder.name, rel, facts, texts, photos, tuple(others))
+    return Bundle(kind, folder.name, rel, facts, texts, photos, tuple(others), tuple(rejected))
 
 
 def content(root: Path, problems: Problems, cache_dir: Path | None = None) -> RawContent:
@@ -321,6 +330,9 @@ def content(root: Path, problems: Problems, cache_dir: Path | None = None) -> Ra
                 for lang in LANGS:
                     path = child / f"{lang}.md"
                     rel = path.relative_to(root.parent).as_posix()
-                    ok = path.is_file() and not path.is_symlink()
-                    pages[child.name][lang] = read_text_file(path, rel, problems) if ok else None
+                    if path.is_symlink():
+                        problems.add("symlink", rel)
+                        pages[child.name][lang] = None
+                    elif path.is_file():
+                        pages[child.name][lang] = read_text_file(path, rel, problems)
     return RawContent(root, vocabularies, bundles, pages)

@@ -16,7 +16,7 @@ from .errors import Bilingual, Problems, Severity
 from .load import LANGS, PHOTO_LIMIT, PHOTO_PIXELS, Bundle, PhotoFile, RawContent, TextFile, YamlDoc
 from .schema import WEEKDAYS, Spec
 from .validate_fields import Field
-from .vietnamese import slug_identity
+from .vietnamese import slug_identity, slugify
 
 LANG_NAMES = {"vi": ("tiếng Việt", "Vietnamese"), "en": ("tiếng Anh", "English")}
 _PIL_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
@@ -34,6 +34,9 @@ class Vocabularies:
     space_types: dict[str, Term]
     fields: dict[str, Term]
     wards: dict[str, Term]
+    # False when vocabularies.yaml itself is broken: entries' terms are then not judged,
+    # or one slip there would be reported again in every entry.
+    usable: bool = True
 
 
 @dataclass(frozen=True)
@@ -154,13 +157,15 @@ def _vocabulary(f: Field, value: object, with_schema: bool) -> dict[str, Term]:
 def vocabularies(raw: RawContent, problems: Problems) -> Vocabularies:
     doc = raw.vocabularies
     if doc is None:
-        return Vocabularies({}, {}, {})
+        return Vocabularies({}, {}, {}, usable=False)
+    start = len(problems.errors())
     top = Field(doc, "", problems)
     data = check.mapping(top, doc.data, {"space_types", "fields", "wards"}, set()) or {}
     return Vocabularies(
         _vocabulary(Field(doc, "space_types", problems), data.get("space_types"), True),
         _vocabulary(Field(doc, "fields", problems), data.get("fields"), False),
         _vocabulary(Field(doc, "wards", problems), data.get("wards"), False),
+        usable=len(problems.errors()) == start,
     )
 
 
@@ -184,7 +189,7 @@ def texts(
 ) -> dict[str, ValidText | None] | None:
     """Both languages; one missing is a warning (the page shows the other), both an error.
     `top` is the highest heading the body may use: entry pages put their own h2 above it."""
-    present = [lang for lang in LANGS if files.get(lang) is not None]
+    present = [lang for lang in LANGS if lang in files]  # None there: broken, already reported
     out = {
         lang: _text_file(file, title_key, top, problems) if file else None
         for lang, file in files.items()
@@ -192,10 +197,8 @@ def texts(
     if not present:
         problems.add("file_missing", folder, name="vi.md, en.md")
         return None
-    if any(files.get(lang) is not None and out[lang] is None for lang in LANGS):
-        return None
     for lang in LANGS:
-        if files.get(lang) is None:
+        if lang not in files:
             other = present[0]
             problems.add(
                 "translation_missing",
@@ -206,6 +209,8 @@ def texts(
                 shown_vi=LANG_NAMES[other][0],
                 shown_en=LANG_NAMES[other][1],
             )
+    if any(out[lang] is None for lang in present):
+        return None
     return out
 
 
@@ -227,6 +232,8 @@ def _photo(f: Field, value: object, bundle: Bundle) -> ValidPhoto | None:
     if ext not in _PIL_FORMATS:
         file_field.add("photo_extension", value=name)
         return None
+    if name in bundle.rejected:
+        return None  # a link, reported where it lies
     photo = bundle.photos.get(name)
     if photo is None:
         file_field.add("photo_missing", value=name)
@@ -248,7 +255,7 @@ def _photo(f: Field, value: object, bundle: Bundle) -> ValidPhoto | None:
         return None
     if photo.width * photo.height > PHOTO_PIXELS:
         pixels = f"{photo.width}×{photo.height}"
-        file_field.add("photo_too_large", value=name, size=pixels, limit=f"{PHOTO_PIXELS:,} px")
+        file_field.add("photo_too_large", value=name, size=pixels, limit=f"{PHOTO_PIXELS // 10**6} MP")
         return None
     if alt is None or ("credit" in data and credit is None):
         return None
@@ -291,6 +298,8 @@ def _term(spec: Spec, f: Field, value: object, ctx: Context) -> str | None:
     assert spec.vocabulary is not None  # every term spec names its vocabulary
     if spec.choices:
         return check.term(f, value, dict.fromkeys(spec.choices), spec.vocabulary, fixed=True)
+    if not ctx.vocab.usable:
+        return value if isinstance(value, str) else None
     return check.term(f, value, getattr(ctx.vocab, spec.vocabulary), spec.vocabulary)
 
 
@@ -467,7 +476,8 @@ def _folder_doc(bundle: Bundle) -> YamlDoc:
 
 def _unique_slugs(bundles: list[Bundle], problems: Problems) -> None:
     seen: dict[str, str] = {}
-    for bundle in bundles:
+    # Valid folder names claim their place first, so the clash is reported on the odd one.
+    for bundle in sorted(bundles, key=lambda b: (not check.SLUG.fullmatch(b.slug), b.slug)):
         identity = slug_identity(bundle.slug)
         if identity in seen:
             problems.add("duplicate_slug", bundle.path, other=seen[identity])
@@ -488,7 +498,7 @@ def _venues_exist(
         ]
         for i, slug in missing:
             key = f"venues[{i}].space"
-            hint = check.suggest(str(slug), space_slugs)
+            hint = check.suggest(slugify(str(slug)), space_slugs)
             problems.add("unknown_space", doc.path, doc.line(key), key, suggestion=hint, value=slug)
         if not missing:
             kept.append(ev)

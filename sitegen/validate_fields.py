@@ -26,7 +26,7 @@ _RANGE = re.compile(r"([01]\d|2[0-4]):([0-5]\d)\s*-\s*([01]\d|2[0-4]):([0-5]\d)"
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"\+?[0-9][0-9 .()-]{6,20}")
 _HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+")
-_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 # Zero-width, joiner and bidirectional controls let a name display differently from what it is.
 _INVISIBLE = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x061C}
@@ -79,12 +79,14 @@ def mapping(
         return None
     required = list(required)
     known = sorted({*required, *optional})
+    previous = None
     for key in value:
         if key not in known:
             child = f.child(key) if f.key else Field(f.doc, key, f.problems)
-            if f.key and value[key] is None and child.line == f.line:
-                # `{vi: Nhà Bát Giác, vườn hoa Lý Thái Tổ, en: …}`: the comma split the text.
-                child.add("comma_split", key=key)
+            if f.key and previous and value[key] is None and child.line == f.line:
+                # `{vi: Nhà Bát Giác, vườn hoa Lý Thái Tổ, en: …}`: the comma split the text
+                # of the key before, which is where the member has to add quotes.
+                f.child(previous).add("comma_split", key=key)
                 continue
             child.problems.add(
                 "unknown_key",
@@ -94,6 +96,7 @@ def mapping(
                 suggestion=suggest(key, known),
                 key=key,
             )
+        previous = key
     for key in [k for k in required if k not in value]:
         child = f.child(key) if f.key else Field(f.doc, key, f.problems)
         f.problems.add("missing_key", f.doc.path, f.line if f.key else None, child.key)
@@ -107,7 +110,7 @@ def text(f: Field, value: object, lo: int = 1, hi: int = 300, one_line: bool = T
     value = value.strip()
     for char in value:
         if ord(char) in _INVISIBLE or (unicodedata.category(char) == "Cc" and char not in "\n\t"):
-            f.add("text_control", code=f"{ord(char):04X}")
+            f.add("text_control", char=f"{ord(char):04X}")
             return None
     if one_line and "\n" in value:
         f.add("text_multiline")
@@ -260,7 +263,7 @@ def location(f: Field, value: object) -> tuple[float, float] | None:
 
 
 def slug(f: Field, value: str) -> str | None:
-    if 2 <= len(value) <= 80 and _SLUG.fullmatch(value):
+    if 2 <= len(value) <= 80 and SLUG.fullmatch(value):
         return value
     f.add("bad_slug", value=value)
     return None
@@ -300,7 +303,8 @@ def listing(
         if checked is None:
             ok = False
         elif checked in out:
-            f.child(i).add("duplicate_value", value=item)
+            shown = next(iter(item.values())) if isinstance(item, dict) and len(item) == 1 else item
+            f.child(i).add("duplicate_value", value=shown)
             ok = False
         else:
             out.append(checked)

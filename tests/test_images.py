@@ -381,10 +381,10 @@ BAD = {
     "notes.jpg": (b"opening hours: 8-17\n", "not a JPEG, PNG or WebP image"),
     "screenshot.jpg": (transparent_png(), "is named .jpg but its content is PNG"),
     "iphone.jpg": (heic_header(), "is named .jpg but its content is HEIC"),
-    "bomb.png": (png_header(10_000, 10_000), "too large (10000×10000, at most 40,000,000 px)"),
+    "bomb.png": (png_header(10_000, 10_000), "too large (10000×10000, at most 40 MP)"),
     "panorama.png": (
         _bytes(Image.new("L", (8000, 6000)), "PNG"),
-        "too large (8000×6000, at most 40,000,000 px)",
+        "too large (8000×6000, at most 40 MP)",
     ),
     "huge.jpg": (b"\xff\xd8\xff\xe0" + bytes(21 * 2**20), "too large (22.0 MB, at most 20 MB)"),
 }
