@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -50,15 +49,17 @@ LAYOUTS: dict[str, tuple[tuple[int, ...], str]] = {
 }
 
 
-def _signature() -> str:
-    """Every setting and library version that shapes an output's bytes: a change renames every
-    output, so neither the cache nor a browser ever serves a file made the old way."""
+def _signature(*more: str) -> str:
+    """Every setting and library version that shapes an output's bytes: a change renames the
+    outputs, so neither the cache nor a browser ever serves a file made the old way."""
     versions = {lib: features.version(lib) for lib in ("avif", "webp", "jpg", "freetype2")}
-    settings = [PIPELINE_VERSION, PIL.__version__, versions, ENCODERS, share_images.signature()]
+    settings = [PIPELINE_VERSION, PIL.__version__, versions, ENCODERS, *more]
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
 
 
 SIGNATURE = _signature()
+# a new drawing or font renames the share images, not every photo
+SHARE_SIGNATURE = _signature(share_images.signature())
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,7 @@ class Requests:
 
     def share(self, page: Page) -> ShareImage:
         spec = share_images.spec(page, self.site, self.palette)
-        name = f"share-{spec.key(SIGNATURE)}.jpg"
+        name = f"share-{spec.key(SHARE_SIGNATURE)}.jpg"
         if spec.photo is None:
             job = self.jobs.setdefault(name, _Job(None))
         else:
@@ -207,12 +208,12 @@ def placeholders(site: Site, stage: Stage) -> str | None:
 
 @dataclass
 class ImageReport:
-    """What process() did: photos encoded or reused whole from the cache, the same for share
-    images drawn without a photo, and the files placed in the site."""
+    """What process() did: photos encoded (any of their variants missing from the cache) or
+    reused whole, share images drawn or reused, and the files placed in the site."""
 
     photos_encoded: int = 0
     photos_reused: int = 0
-    shares_encoded: int = 0
+    shares_drawn: int = 0
     shares_reused: int = 0
     files: int = 0
 
@@ -220,7 +221,7 @@ class ImageReport:
         return {
             "photos encoded": self.photos_encoded,
             "photos reused": self.photos_reused,
-            "share images drawn": self.shares_encoded,
+            "share images drawn": self.shares_drawn,
             "share images reused": self.shares_reused,
         }
 
@@ -234,7 +235,9 @@ def _save(img: Image.Image, fmt: str, target: Path) -> None:
 
 
 def _run(job: _Job, cache_dir: Path) -> str | None:
-    """Make every missing file of one job in the cache; the reason on failure."""
+    """Make the files of one job that the cache lacks; the reason on failure."""
+    outputs = [o for o in job.outputs if not (cache_dir / o.name).is_file()]
+    shares = [(n, spec) for n, spec in job.shares if not (cache_dir / n).is_file()]
     try:
         img = None
         if job.photo is not None:
@@ -243,18 +246,19 @@ def _run(job: _Job, cache_dir: Path) -> str | None:
                 raise decode.PhotoError(
                     "tệp đã thay đổi trong lúc dựng trang", "the file changed during the build"
                 )
-            scale = max(
-                [o.width / job.photo.width for o in job.outputs]
-                + [share_images.cover_scale(job.photo) for _ in job.shares[:1]]
-            )
+            # decode no larger than the largest output needs (a JPEG decodes at 1/2 … 1/8)
+            scales = [o.width / job.photo.width for o in outputs]
+            if shares:
+                scales.append(share_images.cover_scale(job.photo))
+            scale = min(1.0, max(scales))
             largest = (round(job.photo.width * scale), round(job.photo.height * scale))
             img = decode.open_clean(data, largest)
-        for out in sorted(job.outputs, key=lambda o: -o.width):
+        for out in sorted(outputs, key=lambda o: -o.width):
             assert img is not None  # outputs exist only for a photo
             size = (out.width, out.height)
             resized = img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
             _save(resized, out.format, cache_dir / out.name)
-        for name, spec in job.shares:
+        for name, spec in shares:
             _save(share_images.draw(spec, img), "jpeg", cache_dir / name)
     except decode.PhotoError as err:
         return err.detail
@@ -288,15 +292,16 @@ def process(
     report = ImageReport()
     todo: list[_Job] = []
     for job in requests.jobs.values():
-        names = [*(o.name for o in job.outputs), *(n for n, _ in job.shares)]
-        missing = not all((cache_dir / n).is_file() for n in names)
-        if job.photo is None:
-            report.shares_encoded += missing
-            report.shares_reused += not missing
+        shares = [(cache_dir / name).is_file() for name, _ in job.shares]
+        report.shares_drawn += shares.count(False)
+        report.shares_reused += shares.count(True)
+        if job.photo is not None:
+            cached = all((cache_dir / o.name).is_file() for o in job.outputs)
+            report.photos_encoded += not cached
+            report.photos_reused += cached
         else:
-            report.photos_encoded += missing
-            report.photos_reused += not missing
-        if missing:
+            cached = True
+        if not cached or not all(shares):
             todo.append(job)
     # the largest photos first, so the last task to finish is a short one
     todo.sort(key=lambda j: -(j.photo.width * j.photo.height if j.photo else 0))
@@ -339,7 +344,3 @@ def prune(requests: Requests, cache_dir: Path) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
-
-
-def elapsed_since(start: float) -> float:
-    return time.perf_counter() - start

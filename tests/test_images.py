@@ -341,6 +341,20 @@ def test_a_changed_photo_is_encoded_again_and_its_old_outputs_pruned(tmp_path):
     assert {p.name for p in new if p.parent == Path(".")} <= served
 
 
+def test_a_new_name_redraws_share_images_but_encodes_no_photo(tmp_path, monkeypatch):
+    content = photo_tree(tmp_path, {"phone.jpg": phone_jpeg()})
+    assert build(content, tmp_path / "site")[0].returncode == 0
+    english = content / SPACE / "en.md"
+    english.write_text(english.read_text(encoding="utf-8").replace("Kim Ngan", "Kim Ngân"))
+    result, counts = build(content, tmp_path / "site")
+    assert result.returncode == 0, result.stderr
+    assert counts["photos encoded"] == 0 and counts["photos reused"] == 1
+    assert counts["share images drawn"] == 1  # the English page's; the Vietnamese one is kept
+    # a new drawing or font renames the share images only, never the photos
+    monkeypatch.setattr(images.share_images, "signature", lambda: "another drawing")
+    assert images._signature() == images.SIGNATURE != images.SHARE_SIGNATURE
+
+
 def test_every_page_has_a_share_image(built):
     site, _ = built
     for page in sorted(site.rglob("*.html")):
@@ -457,7 +471,7 @@ def test_progress_is_shown_only_on_long_runs(monkeypatch, capsys):
 
 
 def test_report_counts_for_the_benchmark():
-    report = images.ImageReport(photos_encoded=2, photos_reused=5, shares_encoded=1)
+    report = images.ImageReport(photos_encoded=2, photos_reused=5, shares_drawn=1)
     assert report.counts() == {
         "photos encoded": 2,
         "photos reused": 5,
