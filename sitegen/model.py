@@ -769,9 +769,10 @@ def _search_filters(
 
 
 def _json_ld(data: dict[str, object]) -> str:
-    # `</` inside a <script> block would end it early: escape so member text cannot.
+    # `</script>` or `<!--` in member text would end or confuse the <script> block: JSON's
+    # \u escapes keep the same data with no `<`, `>` or `&` in the HTML at all.
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return text.replace("</", "<\\/").replace("<!--", "<\\!--")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def _space_ld(sp: Space, lang: str, urls: Urls) -> dict[str, object]:

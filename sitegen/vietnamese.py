@@ -55,7 +55,7 @@ def _letters(text: str) -> list[tuple[int, int]]:
                 shaped = unicodedata.normalize("NFC", base + mark)
         if shaped in _LETTER_RANK:
             out.append((_LETTER_RANK[shaped], tone))
-        elif base.isdigit():
+        elif base in "0123456789":  # not isdigit(): '²' is a digit with no int() value
             out.append((-10 + int(base), 0))  # digits sort before letters
         elif base.isalpha():
             out.append((len(_ALPHABET) + ord(base), tone))

@@ -46,3 +46,8 @@ def test_collation_letters_before_tones():
     # "bà" precedes "bác": letters decide first, tones only break ties.
     assert sorted(["bác", "bà"], key=collation_key) == ["bà", "bác"]
     assert sorted(["Tràng Tiền", "Trang"], key=collation_key) == ["Trang", "Tràng Tiền"]
+
+
+def test_collation_accepts_any_text():
+    # found by the property tests: superscripts and other "digits" int() cannot read
+    assert sorted(["b²", "a1", "a"], key=collation_key) == ["a", "a1", "b²"]
