@@ -501,10 +501,10 @@ def format_summary(problems: Iterable[Problem], heading: str) -> str:
     errors = [p for p in problems if p.severity is Severity.ERROR]
     warnings = len(problems) - len(errors)
     if errors:
-        n, files = len(errors), len({p.path for p in errors})
-        out.append(f"**{n} lỗi trong {files} tệp / {n} errors in {files} files**")
+        files = len({p.path for p in errors})
+        out.append(f"**{len(errors)} lỗi trong {files} tệp / {count_en(errors, files)}**")
     if warnings:
-        out.append(f"**{warnings} cảnh báo / {warnings} warnings**")
+        out.append(f"**{warnings} cảnh báo / {_plural(warnings, 'warning')}**")
     if not problems:
         out.append("Không có lỗi. / No problems found.")
         return "\n".join(out) + "\n"

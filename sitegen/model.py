@@ -18,6 +18,7 @@ from .validate_fields import WEEKDAYS
 from .vietnamese import LUNAR_NEW_YEAR, collation_key
 
 NETWORK_LAUNCH = dt.date(2025, 12, 10)
+BRANCH = "main"  # the branch the site is published from, which members edit
 CERTIFIED_MEMBERS = 82
 RELATED_COUNT = 3
 SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -30,6 +31,7 @@ class Urls:
 
     origin: str
     base: str
+    repository: str = ""  # 'owner/name' on GitHub, where members edit the content
 
     def path(self, *parts: str) -> str:
         return self.base + "".join(f"{p}/" for p in parts)
@@ -39,6 +41,18 @@ class Urls:
 
     def absolute(self, path: str) -> str:
         return self.origin + path
+
+    def edit(self, path: str) -> str:
+        """GitHub's web editor for a project file, such as 'content/spaces/x/vi.md'."""
+        return f"https://github.com/{self.repository}/edit/{BRANCH}/{path}"
+
+    def new_file(self, folder: str, name: str) -> str:
+        """GitHub's web editor for a file not written yet."""
+        return f"https://github.com/{self.repository}/new/{BRANCH}/{folder}?filename={name}"
+
+    @property
+    def contributing(self) -> str:
+        return f"https://github.com/{self.repository}/blob/{BRANCH}/CONTRIBUTING.md"
 
 
 @dataclass(frozen=True)
@@ -105,6 +119,8 @@ class Event:
     photos: tuple[Photo, ...]
     updated: dt.date
     path: str
+    edit_url: L  # each page's own language file in GitHub's web editor
+    ends_at: str | None  # when it is over for good, Hanoi time; None: it keeps coming back
     search: SearchFacets | None = None
 
     @property
@@ -147,6 +163,7 @@ class Space:
     photos: tuple[Photo, ...]
     updated: dt.date
     path: str
+    edit_url: L  # each page's own language file in GitHub's web editor
     upcoming_events: tuple[Event, ...] = ()
     past_events: tuple[Event, ...] = ()
     related: tuple[Space, ...] = ()
@@ -348,6 +365,29 @@ def _next_date(ev: ValidEvent, occurrences: tuple[dt.date, ...], today: dt.date)
     return next((d for d in occurrences if d + length >= today), None)
 
 
+def _ends_at(ev: ValidEvent, occurrences: tuple[dt.date, ...]) -> str | None:
+    """When the event is over for good, for the script that keeps 'upcoming' true between
+    builds: its last day's end time, else the end of that day, in Hanoi time (UTC+7)."""
+    if ev.repeat and ev.repeat.rule == "weekly":
+        last, time = ev.repeat.until, None
+    else:
+        last, time = occurrences[-1] + (ev.end - ev.start), ev.end_time
+    if last is None:
+        return None
+    return f"{last.isoformat()}T{time or dt.time(23, 59, 59):%H:%M:%S}+07:00"
+
+
+def _edit_urls(text: Text, folder: str, urls: Urls) -> L:
+    """Each page edits its own language's file; a missing translation starts that file."""
+    return _both(
+        lambda lang: (
+            urls.new_file(folder, f"{lang}.md")
+            if text.is_fallback(lang)
+            else urls.edit(f"{folder}/{lang}.md")
+        )
+    )
+
+
 def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> Event:  # type: ignore[no-untyped-def]
     s, urls = site.strings, site.urls
     space_fields = {k for sp in spaces.values() for k in sp.fields}
@@ -396,10 +436,11 @@ def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> 
         else:
             assert v.place is not None
             venues.append(Link({"vi": v.place.vi, "en": v.place.en}, {}))
+    text = _text(ev.texts)
     return Event(
         slug=ev.slug,
         url=_both(lambda lang: urls.path(lang, "events", ev.slug)),
-        text=_text(ev.texts),
+        text=text,
         start=ev.start,
         end=ev.end,
         start_time=ev.start_time,
@@ -429,6 +470,8 @@ def _event(ev: ValidEvent, spaces: dict[str, ValidSpace], site: Site, vocab) -> 
         photos=_photos(ev.photos, ev.path),
         updated=ev.updated or ev.start,
         path=ev.path,
+        edit_url=_edit_urls(text, ev.path, urls),
+        ends_at=_ends_at(ev, occurrences),
     )
 
 
@@ -465,10 +508,11 @@ def _space(sp: ValidSpace, site: Site, vocab) -> Space:  # type: ignore[no-untyp
     if sp.location:
         lat, lon = sp.location
         map_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+    text = _text(sp.texts)
     return Space(
         slug=sp.slug,
         url=_both(lambda lang: urls.path(lang, "spaces", sp.slug)),
-        text=_text(sp.texts),
+        text=text,
         type=_term_link(vocab.space_types[sp.type], "type", urls),
         type_key=sp.type,
         schema_type=vocab.space_types[sp.type].schema or "Place",
@@ -497,6 +541,7 @@ def _space(sp: ValidSpace, site: Site, vocab) -> Space:  # type: ignore[no-untyp
         photos=_photos(sp.photos, sp.path),
         updated=sp.updated or sp.member_since or NETWORK_LAUNCH,
         path=sp.path,
+        edit_url=_edit_urls(text, sp.path, urls),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,13 @@ class Options:
     today: dt.date = dt.date(2026, 1, 1)
     strict: bool = False
     progress: Callable[[int, int], None] | None = None  # image tasks done, of how many
+    repository: str = field(default_factory=lambda: _settings()["repository"])
+
+
+def _settings() -> dict[str, str]:
+    """`[tool.hanoi-creative-spaces]` in pyproject.toml: the few settings that are not content."""
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        return tomllib.load(f)["tool"]["hanoi-creative-spaces"]
 
 
 @dataclass
@@ -75,7 +83,9 @@ def build(opts: Options) -> Report:
         return report  # nothing staged: site/ untouched
     timer = _Timer(report)
     strings = Strings.load(opts.templates_dir / "i18n")
-    site = model.build(content, strings, model.Urls(opts.origin, opts.base), opts.today)
+    site = model.build(
+        content, strings, model.Urls(opts.origin, opts.base, opts.repository), opts.today
+    )
     timer.lap("model")
     with output.staging(opts.site_dir) as stage:
         requests = render.pages(site, stage, opts.templates_dir, opts.assets_dir, report.problems)

@@ -19,6 +19,12 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ.pop(name, None)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Playwright's sync API keeps an event loop running in this thread from the first browser
+    # test on, so tests that build in-process (search.index calls asyncio.run) go before them.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden", action="store_true", help="rewrite tests/golden from the fixture site"

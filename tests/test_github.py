@@ -58,7 +58,7 @@ def _rows(summary: str) -> list[list[str]]:
 def test_summary_is_a_table_in_both_languages_with_the_fix():
     summary = format_summary([TRICKY], "Kiểm tra nội dung / Content check")
     assert summary.startswith("## Kiểm tra nội dung / Content check\n")
-    assert "**1 lỗi trong 1 tệp / 1 errors in 1 files**" in summary
+    assert "**1 lỗi trong 1 tệp / 1 error in 1 file**" in summary
     header = next(line for line in summary.splitlines() if line.startswith("| "))
     assert header.count("/") == 5  # each column named in both languages
     ((path, line, field, message, fix),) = _rows(summary)
