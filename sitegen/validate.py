@@ -255,7 +255,9 @@ def _photo(f: Field, value: object, bundle: Bundle) -> ValidPhoto | None:
         return None
     if photo.width * photo.height > PHOTO_PIXELS:
         pixels = f"{photo.width}×{photo.height}"
-        file_field.add("photo_too_large", value=name, size=pixels, limit=f"{PHOTO_PIXELS // 10**6} MP")
+        file_field.add(
+            "photo_too_large", value=name, size=pixels, limit=f"{PHOTO_PIXELS // 10**6} MP"
+        )
         return None
     if alt is None or ("credit" in data and credit is None):
         return None

@@ -136,9 +136,10 @@ def test_the_index_is_fetched_only_when_search_is_used(page, served):
 def test_results_appear_as_the_visitor_types_without_tone_marks(page, served):
     page.goto(served + "vi/search/")
     page.locator("#search-q").press_sequentially("dinh kim ngan", delay=30)
+    # results for the first letters show while typing: wait for those of the whole query
+    page.wait_for_url("**/vi/search/?q=dinh+kim+ngan")
     first = page.locator(".result").first
-    first.wait_for()
-    assert first.locator(".result__title").text_content() == "Đình Kim Ngân"
+    expect(first.locator(".result__title")).to_have_text("Đình Kim Ngân")
     assert first.locator(".result__kicker").text_content() == "Di tích · Hoàn Kiếm"
     assert first.locator(".result__text").text_content()
     assert first.locator(".result__thumb").count() == 1
