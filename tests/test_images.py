@@ -11,6 +11,7 @@ import shutil
 import struct
 import subprocess
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -437,7 +438,10 @@ def test_an_encoder_failure_is_a_problem_not_a_crash(tmp_path, monkeypatch):
     opts = pipeline.Options(
         content_dir=content, site_dir=tmp_path / "site", cache_dir=tmp_path / "cache"
     )
-    report = pipeline.build(opts)
+    # in a thread of its own: after the browser tests, Playwright's event loop still runs in
+    # this one, and the search step's asyncio.run() refuses to start inside it
+    with ThreadPoolExecutor(1) as thread:
+        report = thread.submit(pipeline.build, opts).result()
     errors = [p for p in report.problems.errors() if p.path.endswith(".png")]
     assert {p.path for p in errors} == {f"content/{SPACE}/a.png", f"content/{SPACE}/b.png"}
     assert all("the file changed during the build" in p.message.en for p in errors)
@@ -452,6 +456,15 @@ def test_probe_results_are_cached_by_content(tmp_path):
     assert (first[sha].format, first[sha].width, first[sha].height) == ("JPEG", 1200, 1600)
     (tmp_path / "a.jpg").unlink()  # a cached finding never opens the file again
     assert decode.probe_files({sha: tmp_path / "a.jpg"}, tmp_path / "cache") == first
+
+
+def test_a_cached_refusal_is_read_back_as_the_same_refusal(tmp_path):
+    data = phone_jpeg()[:20_000]
+    (tmp_path / "cut.jpg").write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    first = decode.probe_files({sha: tmp_path / "cut.jpg"}, tmp_path / "cache")
+    assert first[sha].error and "truncated" in first[sha].error and first[sha].colours is None
+    assert decode.probe_files({sha: tmp_path / "cut.jpg"}, tmp_path / "cache") == first
 
 
 def test_profile_fixture_is_a_real_icc_profile():
