@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
