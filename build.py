@@ -163,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=dt.date.fromisoformat, help="pretend today is this date")
     parser.add_argument("--content", help="content folder (default: content/)")
     parser.add_argument("--out", help="output folder (default: site/)")
+    parser.add_argument("--templates", help="templates folder (default: templates/)")
     args = parser.parse_args(argv)
 
     defaults = pipeline.Options()
@@ -173,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     opts = pipeline.Options(
         content_dir=content_dir,
         site_dir=Path(args.out).resolve() if args.out else defaults.site_dir,
+        templates_dir=Path(args.templates).resolve() if args.templates else defaults.templates_dir,
         # each content tree keeps its own photo cache, which a build prunes to what it used
         cache_dir=content_dir.parent / ".cache" / "images",
         progress=_Progress() if args.command == "build" else None,
