@@ -130,7 +130,8 @@ def _height(photo: Photo, width: int) -> int:
 
 
 class Requests:
-    """What the pages of one build asked for, keyed by output file name."""
+    """What the pages of one build asked for: one job per photo (by content hash) and one per
+    share image drawn without a photo (by file name)."""
 
     def __init__(self, site: Site, palette: dict[str, str]) -> None:
         self.site, self.palette = site, palette
