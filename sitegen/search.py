@@ -22,6 +22,8 @@ import json
 import re
 import tempfile
 import zlib
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
@@ -139,10 +141,22 @@ def index(stage: Path) -> None:
                 copy = Path(scratch) / path.relative_to(stage)
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 copy.write_text(with_d_spellings(html, reader.d_words), encoding="utf-8")
-        asyncio.run(_index(Path(scratch), folder))
+        _run(_index(Path(scratch), folder))
     _stabilise(folder)
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
+
+
+def _run(job: Coroutine[object, object, None]) -> None:
+    """asyncio.run, also from a caller that already has a loop running in this thread (a
+    server, a test driving a browser): the index is then built on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(job)
+        return
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, job).result()
 
 
 # --- the same bytes from the same pages -------------------------------------------------------

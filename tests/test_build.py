@@ -91,3 +91,20 @@ def test_check_reports_ok_on_the_shipped_content():
     result = run_build("check", "--strict")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
+
+
+def test_build_works_inside_a_running_event_loop(tmp_path: Path):
+    """A caller with its own asyncio loop (a preview server, Playwright) can still build:
+    the search index is then made on a thread of its own."""
+    import asyncio
+
+    import build
+
+    async def inside() -> int:
+        content = FIXTURES / "site" / "content"
+        return build.main(
+            ["--content", str(content), "--out", str(tmp_path / "s"), "--today", TODAY]
+        )
+
+    assert asyncio.run(inside()) == 0
+    assert (tmp_path / "s" / "pagefind" / "pagefind.js").is_file()
