@@ -470,7 +470,8 @@ def _event(
         free=ev.fee.free if ev.fee else None,
         registration=ev.registration,
         photos=_photos(ev.photos, ev.path),
-        updated=ev.updated or ev.start,
+        # an event not yet held cannot have changed in the future: its feed date is today at most
+        updated=ev.updated or min(ev.start, site.today),
         path=ev.path,
         edit_url=_edit_urls(text, ev.path, urls),
         ends_at=_ends_at(ev, occurrences),
