@@ -7,6 +7,7 @@ because later steps have nothing to look at.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -94,7 +95,7 @@ class _ContentError(Exception):
         self.code, self.mark, self.values = code, mark, values
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _Strict:
     """Safe loading, and refuses what a member never needs but an attacker might use:
     aliases (which can expand without bound), anchors, explicit tags, deep nesting."""
 
@@ -114,10 +115,46 @@ class _StrictLoader(yaml.SafeLoader):
             self.depth += 1
             if self.depth > DEPTH_LIMIT:
                 raise _ContentError("yaml_too_deep", event.start_mark, limit=DEPTH_LIMIT)
-        node = super().compose_node(parent, index)
+        node = super().compose_node(parent, index)  # type: ignore[misc]
         if nested:
             self.depth -= 1
         return node
+
+
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """PyYAML's own parser: the reference, whose messages the problem catalogue quotes."""
+
+
+_FastLoader: type | None = None
+if yaml.__with_libyaml__:
+
+    class _FastLoader(  # type: ignore[no-redef]
+        _Strict, yaml.composer.Composer, yaml.cyaml.CParser, yaml.resolver.Resolver
+    ):
+        """libyaml's parser (C, several times faster) under the same composer and checks."""
+
+        def __init__(self, stream: str) -> None:
+            yaml.cyaml.CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """The document's node tree. libyaml reads what it reads without complaint; anything else
+    (and tabs, where the two parsers disagree) is read again by PyYAML, which names the problem
+    as the catalogue expects."""
+    if _FastLoader is not None and "\t" not in text:
+        with contextlib.suppress(yaml.YAMLError, _ContentError):
+            return _single_node(_FastLoader, text)
+    return _single_node(_StrictLoader, text)
+
+
+def _single_node(loader_type: type, text: str) -> yaml.Node | None:
+    loader = loader_type(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
 
 
 def _plain(node: yaml.Node, key: str, lines: dict[str, int], offset: int, rel: str) -> object:
@@ -141,7 +178,8 @@ def _plain(node: yaml.Node, key: str, lines: dict[str, int], offset: int, rel: s
             _plain(item, f"{key}[{i}]", lines, offset, rel) for i, item in enumerate(node.value)
         ]
     # Scalars stay the text the member typed: `17:30` is not 1050 and `no` is not False.
-    if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
+    # A plain scalar's style is None from PyYAML, '' from libyaml.
+    if not node.style and node.value in ("", "~", "null", "Null", "NULL"):
         return None
     return node.value
 
@@ -149,11 +187,7 @@ def _plain(node: yaml.Node, key: str, lines: dict[str, int], offset: int, rel: s
 def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> YamlDoc | None:
     """Compose (never construct) the YAML; on failure add one Problem at the parser's mark."""
     try:
-        loader = _StrictLoader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        node = _compose(text)
         if node is None and offset:  # front matter with no keys: each missing key is reported
             return YamlDoc({}, {}, rel)
         if node is None:

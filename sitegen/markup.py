@@ -6,6 +6,7 @@ whatever raw HTML a member writes, no script, handler, style, frame or foreign U
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 
@@ -51,10 +52,18 @@ def sanitize(html: str) -> str:
     )
 
 
+@functools.cache
+def _converter() -> markdown.Markdown:
+    """One converter for every text: making one costs more than converting a description, and
+    reset() clears what a converted text leaves behind (references, stashed HTML)."""
+    return markdown.Markdown(extensions=["sane_lists", "tables"])
+
+
 def to_html(text: str, top_heading: int = 2) -> str:
     try:
-        rendered = markdown.markdown(text, extensions=["sane_lists", "tables"])
+        rendered = _converter().reset().convert(text)
     except RecursionError as err:
+        _converter.cache_clear()  # a text that failed midway leaves state reset() keeps
         raise MarkupError("nested too deeply") from err
     return _shift_headings(sanitize(rendered), top_heading)
 
