@@ -16,11 +16,12 @@ import datetime as dt
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sitegen import load, pipeline, scaffold, submission, upkeep, validate
+from sitegen import load, pipeline, scaffold, serve, submission, upkeep, validate
 from sitegen.errors import Problem, Problems, format_github, format_summary, format_text
 
 
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
         "command",
         nargs="?",
         default="build",
-        choices=["build", "check", "new", "schema", "from-issue", "report", "issue-forms"],
+        choices=["build", "check", "new", "schema", "from-issue", "report", "issue-forms", "serve"],
     )
     parser.add_argument(
         "words",
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--today", type=dt.date.fromisoformat, help="pretend today is this date")
     parser.add_argument("--content", help="content folder (default: content/)")
     parser.add_argument("--out", help="output folder (default: site/)")
+    parser.add_argument("--port", type=int, default=8000, help="for serve: the local port")
     parser.add_argument("--templates", help="templates folder (default: templates/)")
     args = parser.parse_args(argv)
 
@@ -183,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         today=today,
         strict=args.strict,
     )
+    if args.command == "serve":
+        return serve.run(replace(opts, progress=None), args.port)
     if args.command == "new":
         return _new(args.words, content_dir)
     if args.command == "schema":

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
+import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from sitegen import pipeline, serve
 from support import FIXTURES, TODAY, run_build
 
 
@@ -68,3 +72,30 @@ def make_tree(tmp_path: Path) -> Callable[..., Path]:
         return content
 
     return make
+
+
+@pytest.fixture
+def preview(tmp_path: Path):
+    """`build.py serve` on a copy of the fixture content: (Preview, its URL, the content)."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "site" / "content", content)
+    opts = replace(
+        pipeline.Options(),
+        content_dir=content,
+        site_dir=tmp_path / "site",
+        cache_dir=tmp_path / ".cache" / "images",
+        today=dt.date.fromisoformat(TODAY),
+    )
+    preview = serve.Preview(opts)
+    preview.rebuild()
+    httpd = serve.server(preview)
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=httpd.serve_forever, daemon=True),
+        threading.Thread(target=preview.watch, args=(stop, 0.05, lambda *_: None), daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    yield preview, f"http://127.0.0.1:{httpd.server_port}", content
+    stop.set()
+    httpd.shutdown()

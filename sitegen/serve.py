@@ -1,0 +1,149 @@
+"""`build.py serve`: a local preview that rebuilds when content, templates or assets change and
+reloads the open page. A side door: it reuses pipeline.build and adds nothing to site/.
+
+The reload script is added to pages as they are served, never written into the built files,
+so the preview shows exactly the bytes that would be published plus one same-origin script
+(allowed by the pages' Content-Security-Policy, which permits scripts from 'self').
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+import time
+from pathlib import Path
+
+from . import pipeline
+from .errors import format_text
+
+SCRIPT_PATH = "/__preview.js"
+STATE_PATH = "/__preview"
+# Polls the build number; reloads when it changes, shows the problems when a build failed.
+SCRIPT = """(function () {
+  var seen = null;
+  function tick() {
+    fetch("__STATE__", {cache: "no-store"}).then(function (r) { return r.json(); })
+    .then(function (s) {
+      if (seen !== null && s.version !== seen && s.ok) { location.reload(); return; }
+      seen = s.version;
+      var box = document.getElementById("preview-problems");
+      if (!s.ok) {
+        if (!box) {
+          box = document.createElement("pre");
+          box.id = "preview-problems";
+          box.style.cssText = "position:fixed;inset:auto 0 0 0;max-height:50vh;overflow:auto;" +
+            "margin:0;padding:1rem;background:#611313;color:#fff;font-size:14px;z-index:99";
+          document.body.appendChild(box);
+        }
+        box.textContent = s.problems;
+      } else if (box) { box.remove(); }
+    }).catch(function () {}).then(function () { setTimeout(tick, 300); });
+  }
+  tick();
+})();
+""".replace("__STATE__", STATE_PATH)
+
+
+class Preview:
+    """The watched folders, the last build's number and problems."""
+
+    def __init__(self, opts: pipeline.Options) -> None:
+        self.opts = opts
+        self.folders = [opts.content_dir, opts.templates_dir, opts.assets_dir]
+        self.version = 0
+        self.ok = False
+        self.problems = ""
+        self.lock = threading.Lock()
+
+    def snapshot(self) -> dict[str, tuple[int, int]]:
+        files: dict[str, tuple[int, int]] = {}
+        for folder in self.folders:
+            for path in folder.rglob("*"):
+                if path.is_file():
+                    stat = path.stat()
+                    files[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        return files
+
+    def rebuild(self) -> float:
+        started = time.perf_counter()
+        report = pipeline.build(self.opts)
+        with self.lock:
+            self.version += 1
+            self.ok = report.published
+            self.problems = format_text(report.problems.sorted())
+        return time.perf_counter() - started
+
+    def state(self) -> bytes:
+        with self.lock:
+            data = {"version": self.version, "ok": self.ok, "problems": self.problems}
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+    def watch(self, stop: threading.Event, interval: float = 0.2, log=print) -> None:  # type: ignore[no-untyped-def]
+        """Rebuild whenever a watched file is added, removed or changed, until `stop`."""
+        before = self.snapshot()
+        while not stop.wait(interval):
+            now = self.snapshot()
+            if now != before:
+                before = now
+                seconds = self.rebuild()
+                log(f"rebuilt in {seconds:.2f}s" if self.ok else self.problems.rstrip())
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    preview: Preview
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path == STATE_PATH:
+            self._send(self.preview.state(), "application/json")
+        elif path == SCRIPT_PATH:
+            self._send(SCRIPT.encode("utf-8"), "text/javascript")
+        else:
+            target = Path(self.translate_path(path))
+            if target.is_dir():
+                target = target / "index.html"
+            if target.suffix == ".html" and target.is_file():
+                html = target.read_bytes()
+                tag = f'<script src="{SCRIPT_PATH}"></script>'.encode()
+                self._send(html.replace(b"</body>", tag + b"</body>", 1), "text/html")
+            else:
+                super().do_GET()
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def server(preview: Preview, port: int = 0) -> http.server.ThreadingHTTPServer:
+    """An HTTP server on 127.0.0.1 (never other interfaces) serving the built site."""
+    handler = type("Handler", (_Handler,), {"preview": preview})
+    factory = functools.partial(handler, directory=str(preview.opts.site_dir))
+    return http.server.ThreadingHTTPServer(("127.0.0.1", port), factory)
+
+
+def run(opts: pipeline.Options, port: int) -> int:
+    preview = Preview(opts)
+    preview.rebuild()
+    print(preview.problems.rstrip() or "built", flush=True)
+    httpd = server(preview, port)
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,), daemon=True)
+    watcher.start()
+    print(f"preview: http://127.0.0.1:{httpd.server_port}/  (Ctrl-C to stop)", flush=True)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        httpd.server_close()
+    return 0
