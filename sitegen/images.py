@@ -259,8 +259,9 @@ def _run(job: _Job, cache_dir: Path) -> str | None:
             size = (out.width, out.height)
             resized = img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
             _save(resized, out.format, cache_dir / out.name)
+        ground = share_images.backdrop(img) if img is not None and shares else None
         for name, spec in shares:
-            _save(share_images.draw(spec, img), "jpeg", cache_dir / name)
+            _save(share_images.draw(spec, img, ground), "jpeg", cache_dir / name)
     except decode.PhotoError as err:
         return err.detail
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .i18n import LANGS, Strings
 from .markup import plain_text
@@ -259,6 +260,11 @@ class Site:
     nav: dict[str, list[Link]] = field(default_factory=dict)
     feeds: dict[str, str] = field(default_factory=dict)
     search: SearchPage | None = None
+
+    @cached_property
+    def space_by_slug(self) -> dict[str, Space]:
+        """Each space by its folder name, for what looks up an event's venues per page."""
+        return {sp.slug: sp for sp in self.spaces}
 
 
 def _capital(text: str) -> str:

@@ -31,6 +31,7 @@ GOLD = "#f6dfb0"  # a light --gold, for the kicker over dark shades and tiles
 EVENT_TILE = "#1d5b4f"  # --accent, for events held nowhere with a colour of its own
 MARGIN = 72
 MAX_UPSCALE = 1.5
+SEAL = (WIDTH - 230, 200, 118)  # the tile's seal: centre and radius, clear of a 3-line title
 _TILE_RULE = re.compile(r"((?:\.card__media--[\w-]+\s*,?\s*)+)\{\s*--tile:\s*(#[0-9a-fA-F]{6})")
 
 
@@ -79,7 +80,7 @@ def spec(page: Page, site: Site, colours: dict[str, str]) -> ShareSpec:
     elif isinstance(subject, Event):
         title = subject.text.name[lang]
         kicker = subject.schedule[lang] or subject.when[lang]
-        venues = {sp.slug: sp for sp in site.spaces}
+        venues = site.space_by_slug
         held = [venues[s].type_key for s in subject.venue_slugs if s in venues]
         colour = colours.get(held[0], EVENT_TILE) if held else EVENT_TILE
     else:
@@ -133,6 +134,16 @@ def _fit(text: str, width: int) -> tuple[ImageFont.FreeTypeFont, list[str]]:
 def _tile(colour: str, initial: str) -> Image.Image:
     """The no-photo visual of the card tile in assets/site.css, at share size: the type's
     colour, white stripes at 8 %, a darker foot, and the initial on a ringed seal."""
+    img = _ground(colour).copy()
+    if initial:
+        seal = ImageDraw.Draw(img, "RGBA")
+        seal.text(SEAL[:2], initial, font=_font(TITLE_FONT, 136), fill="#ffffff", anchor="mm")
+    return img
+
+
+@cache
+def _ground(colour: str) -> Image.Image:
+    """The tile without its initial: the same for every page of a type, so drawn once."""
     img = Image.new("RGB", (WIDTH, HEIGHT), colour)
     stripes = Image.new("L", (WIDTH, HEIGHT), 0)
     draw = ImageDraw.Draw(stripes)
@@ -142,7 +153,7 @@ def _tile(colour: str, initial: str) -> Image.Image:
         draw.polygon(band, fill=20)
     img.paste((255, 255, 255), mask=stripes)
     img = _shade(img, top=False)
-    cx, cy, r = WIDTH - 230, 200, 118  # clear of a three-line title below
+    cx, cy, r = SEAL
     seal = ImageDraw.Draw(img, "RGBA")
     seal.ellipse(
         (cx - r - 14, cy - r - 14, cx + r + 14, cy + r + 14), outline=(255, 255, 255, 90), width=3
@@ -150,21 +161,24 @@ def _tile(colour: str, initial: str) -> Image.Image:
     seal.ellipse(
         (cx - r, cy - r, cx + r, cy + r), fill=colour, outline=(255, 255, 255, 180), width=6
     )
-    if initial:
-        seal.text((cx, cy), initial, font=_font(TITLE_FONT, 136), fill="#ffffff", anchor="mm")
     return img
 
 
 def _shade(img: Image.Image, top: bool = True) -> Image.Image:
     """Darken the bottom (where the title sits) and the top edge (the brand), so white text
     reads on any photo; a tile, already dark, gets only the foot the card tile has."""
+    black = Image.new("RGB", (WIDTH, HEIGHT), (16, 12, 10))
+    return Image.composite(black, img, _shade_mask(top))
+
+
+@cache
+def _shade_mask(top: bool) -> Image.Image:
     mask = Image.new("L", (1, HEIGHT))
     for y in range(HEIGHT):
         foot = max(0.0, (y / HEIGHT - 0.3) / 0.7) ** 1.4 * (215 if top else 70)
         head = max(0.0, 1 - y / 150) * 110 if top else 0.0
         mask.putpixel((0, y), round(max(foot, head)))
-    black = Image.new("RGB", (WIDTH, HEIGHT), (16, 12, 10))
-    return Image.composite(black, img, mask.resize((WIDTH, HEIGHT)))
+    return mask.resize((WIDTH, HEIGHT))
 
 
 def _mark(draw: ImageDraw.ImageDraw, x: int, y: int, size: int) -> None:
@@ -176,11 +190,20 @@ def _mark(draw: ImageDraw.ImageDraw, x: int, y: int, size: int) -> None:
     draw.polygon([(x + px * u, y + py * u) for px, py in h], fill=BRAND)
 
 
-def draw(spec: ShareSpec, photo: Image.Image | None) -> Image.Image:
-    """The share image: `photo` is the clean, decoded spec.photo, or None for the tile."""
+def backdrop(photo: Image.Image) -> Image.Image:
+    """The photo cropped to share size and shaded: the same under every title, so a photo that
+    illustrates several pages is cropped once (see images.py)."""
+    cover = ImageOps.fit(photo, (WIDTH, HEIGHT), Image.Resampling.LANCZOS, centering=(0.5, 0.4))
+    return _shade(cover)
+
+
+def draw(
+    spec: ShareSpec, photo: Image.Image | None, ground: Image.Image | None = None
+) -> Image.Image:
+    """The share image: `photo` is the clean, decoded spec.photo, or None for the tile;
+    `ground`, if given, is backdrop(photo), made once for several images."""
     if photo is not None:
-        cover = ImageOps.fit(photo, (WIDTH, HEIGHT), Image.Resampling.LANCZOS, centering=(0.5, 0.4))
-        img = _shade(cover)
+        img = ground.copy() if ground is not None else backdrop(photo)
     else:
         initial = next((c for c in spec.title if c.isalnum()), "")
         img = _tile(spec.colour, initial.upper())
