@@ -25,8 +25,7 @@ import zlib
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from html import escape
-from html.parser import HTMLParser
+from html import escape, unescape
 from pathlib import Path
 
 from pagefind.service import PagefindService
@@ -43,47 +42,89 @@ _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "me
          "track", "wbr"}  # fmt: skip
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _D_WORD = re.compile(r"\w*[đĐ]\w*")
+# A start or end tag (attribute values quoted), or a comment, declaration or instruction.
+_MARKUP = re.compile(
+    r"<(?:(?P<end>/?)(?P<tag>[a-zA-Z][^\t\n\r\f />\x00]*)"
+    r"(?P<attrs>[^>\"']*(?:(?:\"[^\"]*\"|'[^']*')[^>\"']*)*)>"
+    r"|!--.*?-->|![^>]*>|\?[^>]*>)",
+    re.S,
+)
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+_NAME_SPLIT = re.compile(r"[\s=/]+")
 
 
-@dataclass(frozen=True)
-class _Scope:
-    tag: str
-    indexed: bool  # inside data-pagefind-body and outside data-pagefind-ignore
-    body: bool
-    heading: str
-
-
-class _Reader(HTMLParser):
+class _Reader:
     """Finds what Pagefind will index of a page: whether it has a body, and its đ-words with
-    the heading level each sits under ('p' for running text)."""
+    the heading level each sits under ('p' for running text). Reads the HTML our templates and
+    the sanitizer write (quoted attributes, escaped text) as html.parser.HTMLParser would, with
+    one regular expression: a page parsed by HTMLParser costs more than Pagefind indexing it."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack = [_Scope("", indexed=False, body=False, heading="p")]
+        # open elements: (tag, indexed, in a body, heading level); indexed means inside
+        # data-pagefind-body and outside data-pagefind-ignore
+        self.stack: list[tuple[str, bool, bool, str]] = [("", False, False, "p")]
+        self.open: dict[str, int] = {}
         self.has_body = False
         self.d_words: list[tuple[str, str]] = []
+        self._parts: list[str] = []
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def feed(self, html: str) -> None:
+        self._parts.append(html)
+
+    def close(self) -> None:
+        html, at = "".join(self._parts), 0
+        for markup in _MARKUP.finditer(html):
+            if markup.start() < at:  # inside a script or style, already read as text
+                continue
+            self._data(html[at : markup.start()], escaped=True)
+            at = markup.end()
+            tag = markup["tag"]
+            if not tag:
+                continue  # a comment, declaration or processing instruction
+            tag = tag.lower()
+            if markup["end"]:
+                self._end(tag)
+                continue
+            attrs = markup["attrs"]
+            names = set()
+            if "data-pagefind" in attrs:
+                names = set(_NAME_SPLIT.split(_QUOTED.sub(" ", attrs).lower()))
+            self._start(tag, names)
+            if attrs.endswith("/"):
+                self._end(tag)
+            elif tag in ("script", "style"):  # raw text up to its end tag, never unescaped
+                close = re.compile(rf"</\s*{tag}\s*>", re.I).search(html, at)
+                stop = close.start() if close else len(html)
+                self._data(html[at:stop], escaped=False)
+                at = stop
+        self._data(html[at:], escaped=True)
+
+    def _start(self, tag: str, names: set[str]) -> None:
         if tag in _VOID:
             return
-        names = {name for name, _ in attrs}
-        parent = self.stack[-1]
-        body = parent.body or "data-pagefind-body" in names
-        ignored = "data-pagefind-ignore" in names or (parent.body and not parent.indexed)
+        _, parent_indexed, parent_body, parent_heading = self.stack[-1]
+        body = parent_body or "data-pagefind-body" in names
+        ignored = "data-pagefind-ignore" in names or (parent_body and not parent_indexed)
         self.has_body |= body
-        heading = tag if tag in _HEADINGS else parent.heading
-        self.stack.append(_Scope(tag, body and not ignored, body, heading))
+        heading = tag if tag in _HEADINGS else parent_heading
+        self.stack.append((tag, body and not ignored, body, heading))
+        self.open[tag] = self.open.get(tag, 0) + 1
 
-    def handle_endtag(self, tag: str) -> None:
-        if any(scope.tag == tag for scope in self.stack[1:]):
-            while self.stack.pop().tag != tag:
-                pass
+    def _end(self, tag: str) -> None:
+        if self.open.get(tag):
+            while True:
+                closed = self.stack.pop()[0]
+                self.open[closed] -= 1
+                if closed == tag:
+                    break
 
-    def handle_data(self, data: str) -> None:
-        scope = self.stack[-1]
-        if scope.indexed:
+    def _data(self, data: str, escaped: bool) -> None:
+        _, indexed, _, heading = self.stack[-1]
+        if indexed and data:
+            if escaped and "&" in data:
+                data = unescape(data)
             for word in _D_WORD.findall(data):
-                self.d_words.append((scope.heading, word.replace("đ", "d").replace("Đ", "D")))
+                self.d_words.append((heading, word.replace("đ", "d").replace("Đ", "D")))
 
 
 def with_d_spellings(html: str, d_words: list[tuple[str, str]]) -> str:
