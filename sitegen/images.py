@@ -228,11 +228,13 @@ class ImageReport:
         }
 
 
-def _save(img: Image.Image, fmt: str, target: Path) -> None:
-    pil_name, _, _, options = ENCODERS[fmt]
+def _save(
+    img: Image.Image, fmt: str, target: Path, options: dict[str, object] | None = None
+) -> None:
+    pil_name, _, _, defaults = ENCODERS[fmt]
     tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
     # img.info is empty (decode.clean): no EXIF, GPS, XMP, comment or profile can be copied.
-    img.save(tmp, pil_name, **options)
+    img.save(tmp, pil_name, **(defaults if options is None else options))
     os.replace(tmp, target)
 
 
@@ -262,7 +264,7 @@ def _run(job: _Job, cache_dir: Path) -> str | None:
             _save(resized, out.format, cache_dir / out.name)
         ground = share_images.backdrop(img) if img is not None and shares else None
         for name, spec in shares:
-            _save(share_images.draw(spec, img, ground), "jpeg", cache_dir / name)
+            _save(share_images.draw(spec, img, ground), "jpeg", cache_dir / name, share_images.JPEG)
     except decode.PhotoError as err:
         return err.detail
     return None
