@@ -208,8 +208,9 @@ def main(argv: list[str] | None = None) -> int:
             sys.stdout.write(format_github(problems))
     _job_summary(problems, SUMMARY_HEADINGS[args.command])
     failed = report.problems.fail(strict=opts.strict)
-    for lang, (done, total) in sorted(report.coverage.items()):
-        print(f"translation {lang}: {done}/{total} entries")
+    if args.command == "build":
+        for lang, (done, total) in sorted(report.coverage.items()):
+            print(f"translation {lang}: {done}/{total} entries")
     if failed:
         where = "site/ was not changed" if args.command == "build" else "check failed"
         print(f"FAILED: {where} / THẤT BẠI", file=sys.stderr)

@@ -132,6 +132,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "giờ đóng cửa phải sau giờ mở cửa: '{value}'",
         "closing time must come after opening time: '{value}'",
     ),
+    "location_text": (
+        "tọa độ viết dạng {{lat: ..., lon: ...}}",
+        "coordinates are written as {{lat: ..., lon: ...}}",
+    ),
+    "list_brackets": (
+        "nhiều giá trị phải nằm trong ngoặc vuông [ ]",
+        "several values go inside square brackets [ ]",
+    ),
+    "yaml_colon": (
+        "dấu ':' trong giá trị khiến YAML hiểu nhầm là một khóa mới",
+        "a ':' inside the value looks to YAML like a new key",
+    ),
+    "yaml_indent": (
+        "dòng này thụt lề không khớp với các dòng xung quanh",
+        "this line is not indented like the lines around it",
+    ),
+    "curly_quotes": (
+        "có dấu ngoặc kép cong (“ ” ‘ ’) của trình soạn thảo văn bản",
+        "contains curly quotes (“ ” ‘ ’) from a word processor",
+    ),
     "bad_url": (
         "không phải địa chỉ web hợp lệ (cần bắt đầu bằng https:// hoặc http://): '{value}'",
         "not a valid web address (it must start with https:// or http://): '{value}'",
@@ -308,6 +328,18 @@ HINTS: dict[str, tuple[str, str]] = {
         "viết giờ mở trước giờ đóng, theo thứ tự trong ngày",
         "write opening before closing, in the order of the day",
     ),
+    "yaml_colon": (
+        'đặt cả giá trị trong dấu ngoặc kép thẳng, ví dụ address: "Tầng 2: 42 Hàng Bạc"',
+        'put the whole value in straight double quotes, e.g. address: "Floor 2: 42 Hàng Bạc"',
+    ),
+    "yaml_indent": (
+        "các dòng trong cùng một nhóm thụt vào đúng 2 dấu cách, như nhau",
+        "lines inside a group are indented by the same 2 spaces",
+    ),
+    "curly_quotes": (
+        'gõ lại bằng dấu ngoặc kép thẳng " hoặc bỏ dấu ngoặc',
+        'retype them as straight quotes " or leave the quotes out',
+    ),
     "bad_url": (
         "chép đầy đủ địa chỉ từ thanh địa chỉ của trình duyệt",
         "copy the full address from the browser's address bar",
@@ -431,8 +463,9 @@ class Problems:
 
 
 def format_text(problems: Iterable[Problem]) -> str:
-    """Plain text, one problem per first line, the English and the advice indented under it."""
-    problems = list(problems)
+    """Plain text, one problem per first line, the English and the advice indented under it;
+    errors first (what must be fixed), then warnings."""
+    problems = sorted(problems, key=lambda p: p.severity is not Severity.ERROR)
     out: list[str] = []
     for p in problems:
         prefix = "" if p.severity is Severity.ERROR else "cảnh báo / warning: "

@@ -209,13 +209,27 @@ def parse_yaml(text: str, rel: str, problems: Problems, offset: int = 0) -> Yaml
         mark = (err.context_mark if scanning else None) or err.problem_mark or err.context_mark
         line = mark.line + 1 + offset if mark else None
         detail = " ".join(str(err.problem or err.context or "").split())
-        if "'\\t'" in detail:
-            problems.add("yaml_tab", rel, line)
-        else:
-            problems.add("yaml_syntax", rel, line, detail=detail)
+        problems.add(_syntax_code(detail, text, mark), rel, line, detail=detail)
     except yaml.YAMLError as err:
         problems.add("yaml_syntax", rel, None, detail=" ".join(str(err).split()))
     return None
+
+
+def _syntax_code(detail: str, text: str, mark: yaml.Mark | None) -> str:
+    """Name the usual slips in plain words; the parser's own words only for the rest."""
+    source = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+    if "'\\t'" in detail:
+        return "yaml_tab"
+    if any(q in source for q in "“”‘’"):
+        return "curly_quotes"
+    if detail.startswith("mapping values are not allowed") or "but got ':'" in detail:
+        # only ': ' (or ':' at the end) starts a key in YAML; '08:00' does not
+        value = source.split(": ", 1)[1] if ": " in source else ""
+        colon = ": " in value or value.rstrip().endswith(":") or "but got ':'" in detail
+        return "yaml_colon" if colon else "yaml_indent"
+    if detail.startswith(("expected <block end>", "did not find expected key")):
+        return "yaml_indent"
+    return "yaml_syntax"
 
 
 def read_text(path: Path, rel: str, problems: Problems) -> str | None:

@@ -236,7 +236,9 @@ def _photo(f: Field, value: object, bundle: Bundle) -> ValidPhoto | None:
         return None  # a link, reported where it lies
     photo = bundle.photos.get(name)
     if photo is None:
-        file_field.add("photo_missing", value=name)
+        # a name differing only by capitals is the usual slip (phones write IMG_1234.JPG)
+        same = [n for n in bundle.photos if n.lower() == name.lower()]
+        file_field.add("photo_missing", suggestion=same[0] if same else None, value=name)
         return None
     if photo.size > PHOTO_LIMIT:
         mb = f"{photo.size / 1e6:.1f} MB"
@@ -349,6 +351,9 @@ def value(spec: Spec, f: Field, raw: object, ctx: Context) -> object | None:
         assert spec.item is not None  # every list spec names its item
         item = spec.item
         return check.listing(f, raw, lambda ff, v: value(item, ff, v, ctx), empty_ok=spec.empty_ok)
+    if isinstance(raw, str) and raw[:1] in "“”‘’„" and raw[-1:] in "“”‘’":
+        f.add("curly_quotes")  # the member typed quotes; a word processor curled them
+        return None
     return LEAVES[spec.kind](spec, f, raw, ctx)
 
 
@@ -500,7 +505,8 @@ def _venues_exist(
         ]
         for i, slug in missing:
             key = f"venues[{i}].space"
-            hint = check.suggest(slugify(str(slug)), space_slugs)
+            valid = [s for s in space_slugs if check.SLUG.fullmatch(s)]
+            hint = check.suggest(slugify(str(slug)), valid)
             problems.add("unknown_space", doc.path, doc.line(key), key, suggestion=hint, value=slug)
         if not missing:
             kept.append(ev)

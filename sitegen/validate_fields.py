@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from .errors import Bilingual, Problems
 from .load import YamlDoc
 from .schema import WEEKDAYS  # noqa: F401 -- re-exported for the model
+from .vietnamese import slugify
 
 # Hanoi's administrative area with a little margin; catches swapped or mistyped coordinates.
 HANOI_LAT = (20.53, 21.39)
@@ -52,8 +53,8 @@ class Field:
     def line(self) -> int | None:
         return self.doc.line(self.key)
 
-    def add(self, code: str, **values: object) -> None:
-        self.problems.add(code, self.doc.path, self.line, self.key, **values)
+    def add(self, code: str, suggestion: str | None = None, **values: object) -> None:
+        self.problems.add(code, self.doc.path, self.line, self.key, suggestion=suggestion, **values)
 
     def child(self, name: str | int) -> Field:
         key = f"{self.key}[{name}]" if isinstance(name, int) else f"{self.key}.{name}"
@@ -202,7 +203,7 @@ def hours(f: Field, value: object) -> tuple[tuple[str, str], ...] | None:
     for part in parts:
         match = _RANGE.fullmatch(part.strip()) if part else None
         if not match:
-            f.add("bad_hours", value=value)
+            f.add("bad_hours", suggestion=_hours_fix(str(value)), value=value)
             return None
         opens, closes = f"{match[1]}:{match[2]}", f"{match[3]}:{match[4]}"
         if closes <= opens or closes > "24:00" or (ranges and opens < ranges[-1][1]):
@@ -210,6 +211,20 @@ def hours(f: Field, value: object) -> tuple[tuple[str, str], ...] | None:
             return None
         ranges.append((opens, closes))
     return tuple(ranges)
+
+
+def _hours_fix(value: str) -> str | None:
+    """'8h-17h', '9:00–18:00' -> '08:00-17:00', '09:00-18:00': what the member meant."""
+    text = re.sub(r"\s*[–—-]\s*", "-", value.strip().lower())
+    text = re.sub(
+        r"\b(\d{1,2})(?:[h:.](\d{2})?|h)?(?=-|,|$)",
+        lambda m: f"{int(m[1]):02d}:{m[2] or '00'}",
+        text,
+    )
+    text = re.sub(r"\s*,\s*", ", ", text)
+    parts = text.split(", ")
+    ok = all(_RANGE.fullmatch(p) for p in parts)
+    return text if ok and text != value else None
 
 
 def url(f: Field, value: object) -> str | None:
@@ -228,7 +243,8 @@ def url(f: Field, value: object) -> str | None:
     bad = parts.scheme not in ("http", "https") or parts.username or parts.password
     bad = bad or not _HOST.fullmatch(host) or any(c.isspace() or ord(c) < 32 for c in value)
     if bad or len(value) > 500:
-        f.add("bad_url", value=value)
+        host_only = not parts.scheme and _HOST.fullmatch(value.split("/")[0].lower())
+        f.add("bad_url", suggestion=f"https://{value}" if host_only else None, value=value)
         return None
     return value
 
@@ -250,6 +266,10 @@ def phone(f: Field, value: object) -> str | None:
 
 
 def location(f: Field, value: object) -> tuple[float, float] | None:
+    pasted = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*[,;]\s*(-?\d+(?:\.\d+)?)\s*", str(value))
+    if isinstance(value, str) and pasted:  # '21.0342, 105.8528', as a map app copies it
+        f.add("location_text", suggestion=f"{{lat: {pasted[1]}, lon: {pasted[2]}}}")
+        return None
     data = mapping(f, value, {"lat", "lon"}, set())
     if data is None or set(data) != {"lat", "lon"}:
         return None
@@ -265,7 +285,8 @@ def location(f: Field, value: object) -> tuple[float, float] | None:
 def slug(f: Field, value: str) -> str | None:
     if 2 <= len(value) <= 80 and SLUG.fullmatch(value):
         return value
-    f.add("bad_slug", value=value)
+    fixed = slugify(value)
+    f.add("bad_slug", suggestion=fixed if len(fixed) >= 2 else None, value=value)
     return None
 
 
@@ -288,6 +309,10 @@ def listing(
     f: Field, value: object, check: Callable[[Field, object], object | None], *, empty_ok: bool
 ) -> tuple[object, ...] | None:
     """A list checked item by item; a repeated item is a problem, order is kept."""
+    if isinstance(value, str) and re.search(r"[,;]", value):  # `fields: design, crafts`
+        items = [item.strip() for item in re.split(r"[,;]", value) if item.strip()]
+        f.add("list_brackets", suggestion=f"[{', '.join(items)}]")
+        return None
     if isinstance(value, str):
         value = [value]  # `fields: design` means a list of one; forgiving the common slip
     if not isinstance(value, list):
