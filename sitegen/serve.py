@@ -55,6 +55,7 @@ class Preview:
         self.version = 0
         self.ok = False
         self.problems = ""
+        self.seen: dict[str, tuple[int, int]] = {}
         self.lock = threading.Lock()
 
     def snapshot(self) -> dict[str, tuple[int, int]]:
@@ -68,6 +69,8 @@ class Preview:
 
     def rebuild(self) -> float:
         started = time.perf_counter()
+        # the files as this build reads them: a save during the build starts another one
+        self.seen = self.snapshot()
         report = pipeline.build(self.opts)
         with self.lock:
             self.version += 1
@@ -82,11 +85,8 @@ class Preview:
 
     def watch(self, stop: threading.Event, interval: float = 0.2, log=print) -> None:  # type: ignore[no-untyped-def]
         """Rebuild whenever a watched file is added, removed or changed, until `stop`."""
-        before = self.snapshot()
         while not stop.wait(interval):
-            now = self.snapshot()
-            if now != before:
-                before = now
+            if self.snapshot() != self.seen:
                 seconds = self.rebuild()
                 log(f"rebuilt in {seconds:.2f}s" if self.ok else self.problems.rstrip())
 
