@@ -18,6 +18,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -36,20 +37,35 @@ def _base(value: str, default_origin: str) -> tuple[str, str]:
 
 
 class _Progress:
-    """Image encoding progress on stdout, for runs long enough to wonder: at most one line a
-    second (rewritten in place on a terminal), and the last one."""
+    """A progress bar for steps long enough to wonder about (photos, pages, search), on a
+    terminal only: redrawn in place at most ten times a second once a step has run for a
+    second, and erased when the step ends. Output to a file or a CI log stays quiet."""
 
-    def __init__(self) -> None:
-        self.start = self.shown = time.monotonic()
+    WIDTH = 30
 
-    def __call__(self, done: int, total: int) -> None:
+    def __init__(self, stream: TextIO = sys.stdout) -> None:
+        self.stream, self.terminal = stream, stream.isatty()
+        self.step, self.start, self.shown = "", 0.0, 0.0
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self.terminal:
+            return
         now = time.monotonic()
-        if (now - self.shown < 1 and done < total) or now - self.start < 1:
+        if step != self.step:
+            self.step, self.start, self.shown = step, now, 0.0
+        if done >= total:
+            if self.shown:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+            self.step = ""
+            return
+        if now - self.start < 1 or now - self.shown < 0.1:
             return
         self.shown = now
-        line = f"images {done}/{total} ({now - self.start:.0f}s)"
-        end = "\n" if done == total or not sys.stdout.isatty() else ""
-        print(f"\r{line}" if sys.stdout.isatty() else line, end=end, flush=True)
+        filled = self.WIDTH * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.WIDTH - filled)
+        self.stream.write(f"\r{step:<7} [{bar}] {done}/{total} ({now - self.start:.0f}s)")
+        self.stream.flush()
 
 
 def _new(words: list[str], content_dir: Path) -> int:
@@ -180,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         # each content tree keeps its own photo cache, which a build prunes to what it used
         cache_dir=content_dir.parent / ".cache" / "images",
         progress=_Progress() if args.command == "build" else None,
+        # what the last build made, kept beside the content like the photo cache
+        build_cache=content_dir.parent / ".cache" / "build",
         origin=origin,
         base=base,
         today=today,
@@ -218,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build":
         counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
         steps = ", ".join(f"{k} {v:.2f}s" for k, v in report.seconds.items())
-        print(f"built {opts.site_dir.name}/: {counts} ({steps})")
+        total = sum(report.seconds.values())
+        print(f"built {opts.site_dir.name}/: {counts} ({steps}, total {total:.2f}s)")
     else:
         print("content OK / nội dung hợp lệ")
     return 0

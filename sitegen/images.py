@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +138,8 @@ class Requests:
         self.site, self.palette = site, palette
         self.base = site.urls.base
         self.jobs: dict[str, _Job] = {}  # photo sha256, or a share image's name
+        self.asked: list[str] = []  # every file named, in order: a page's files are a slice
+        self.kept: set[str] = set()  # files of pages the build reused whole (render.py)
 
     def _job(self, photo: Photo) -> _Job:
         return self.jobs.setdefault(photo.sha256, _Job(photo))
@@ -146,6 +148,7 @@ class Requests:
         width = min(width, photo.width)  # never upscale
         height = _height(photo, width)
         name = f"{_key(photo)}-{width}.{ENCODERS[fmt][1]}"
+        self.asked.append(name)
         outputs = self._job(photo).outputs
         if all(o.name != name for o in outputs):
             outputs.append(_Output(name, width, height, fmt))
@@ -171,9 +174,14 @@ class Requests:
             placeholder_class(photo),
         )
 
+    def share_name(self, page: Page) -> str:
+        """The file of the page's share image, without asking for it."""
+        return _share_name(share_images.spec(page, self.site, self.palette))
+
     def share(self, page: Page) -> ShareImage:
         spec = share_images.spec(page, self.site, self.palette)
-        name = f"share-{spec.key(SHARE_SIGNATURE)}.jpg"
+        name = _share_name(spec)
+        self.asked.append(name)
         if spec.photo is None:
             job = self.jobs.setdefault(name, _Job(None))
         else:
@@ -183,12 +191,21 @@ class Requests:
         url = self.site.urls.absolute(f"{self.base}media/{name}")
         return ShareImage(url, share_images.WIDTH, share_images.HEIGHT, spec.alt)
 
+    def keep(self, names: Iterable[str]) -> None:
+        """The files a page reused from the last build asked for then, which are cached: they
+        are placed in the site and kept in the cache like the files asked for now."""
+        self.kept.update(names)
+
     def names(self) -> set[str]:
-        return {
+        return self.kept | {
             name
             for job in self.jobs.values()
             for name in [*(o.name for o in job.outputs), *(n for n, _ in job.shares)]
         }
+
+
+def _share_name(spec: share_images.ShareSpec) -> str:
+    return f"share-{spec.key(SHARE_SIGNATURE)}.jpg"
 
 
 def placeholders(site: Site, stage: Stage) -> str | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from . import decode
+from .buildcache import Recall, stat_key
 from .errors import Problems
 
 LANGS = ("vi", "en")
@@ -271,12 +272,19 @@ def read_text_file(path: Path, rel: str, problems: Problems) -> TextFile | None:
     return TextFile(rel, front, "\n".join(lines[end + 1 :]).strip("\n") + "\n")
 
 
-def _photo(path: Path, name: str) -> PhotoFile:
-    """Size and content hash only; _probe_photos decodes them all at once, on every core."""
-    size = path.stat().st_size
-    if size > PHOTO_LIMIT or size == 0:
-        return PhotoFile(name, path, size)
-    return PhotoFile(name, path, size, hashlib.sha256(path.read_bytes()).hexdigest())
+def _photo(path: Path, name: str, hashes: Recall[tuple[int, ...], str] | None) -> PhotoFile:
+    """Size and content hash only; _probe_photos decodes them all at once, on every core.
+    `hashes`: what earlier builds found, by file version, so an unchanged photo is not read."""
+    stat = path.stat()
+    if stat.st_size > PHOTO_LIMIT or stat.st_size == 0:
+        return PhotoFile(name, path, stat.st_size)
+    key = stat_key(stat)
+    sha256 = hashes.get(key) if hashes is not None else None
+    if sha256 is None:
+        sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        if hashes is not None:
+            hashes[key] = sha256
+    return PhotoFile(name, path, stat.st_size, sha256)
 
 
 def _probe_photos(bundles: dict[str, list[Bundle]], cache_dir: Path | None) -> None:
@@ -302,7 +310,13 @@ def _probe_photos(bundles: dict[str, list[Bundle]], cache_dir: Path | None) -> N
         )
 
 
-def _bundle(kind: str, folder: Path, root: Path, problems: Problems) -> Bundle:
+def _bundle(
+    kind: str,
+    folder: Path,
+    root: Path,
+    problems: Problems,
+    hashes: Recall[tuple[int, ...], str] | None,
+) -> Bundle:
     rel = folder.relative_to(root.parent).as_posix()
     facts_path = folder / "facts.yaml"
     facts = None
@@ -334,13 +348,18 @@ def _bundle(kind: str, folder: Path, root: Path, problems: Problems) -> Bundle:
             problems.add("symlink", f"{rel}/{name}")
             rejected.append(name)
         elif child.is_file() and child.suffix.lower() in PHOTO_EXTENSIONS:
-            photos[name] = _photo(child, name)
+            photos[name] = _photo(child, name, hashes)
         else:
             others.append(name)
     return Bundle(kind, folder.name, rel, facts, texts, photos, tuple(others), tuple(rejected))
 
 
-def content(root: Path, problems: Problems, cache_dir: Path | None = None) -> RawContent:
+def content(
+    root: Path,
+    problems: Problems,
+    cache_dir: Path | None = None,
+    photo_hashes: Recall[tuple[int, ...], str] | None = None,
+) -> RawContent:
     """Every bundle under content/spaces and content/events, plus vocabularies and pages.
     `cache_dir` keeps what decoding each photo found, by content hash (None: no cache)."""
     vocab_path = root / "vocabularies.yaml"
@@ -367,7 +386,7 @@ def content(root: Path, problems: Problems, cache_dir: Path | None = None) -> Ra
             elif not child.is_dir():
                 problems.add("not_a_folder", rel)
             else:
-                bundles[kind].append(_bundle(kind, child, root, problems))
+                bundles[kind].append(_bundle(kind, child, root, problems, photo_hashes))
     _probe_photos(bundles, cache_dir)
     pages: dict[str, dict[str, TextFile | None]] = {}
     pages_dir = root / "pages"

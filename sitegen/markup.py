@@ -9,9 +9,13 @@ from __future__ import annotations
 import functools
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import markdown
 import nh3
+
+from .buildcache import Recall, text_key
 
 TAGS = {
     "p", "br", "hr", "strong", "em", "b", "i", "s", "a", "ul", "ol", "li", "blockquote",
@@ -59,7 +63,31 @@ def _converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=["sane_lists", "tables"])
 
 
+_memo: list[Recall[str, str]] = []
+
+
+@contextmanager
+def remembering(memo: Recall[str, str]) -> Iterator[None]:
+    """Within it, to_html takes a text's HTML from `memo` (the last build's, by content hash)
+    and adds what it converts: a member's one-line fix renders one text, not all of them."""
+    _memo.append(memo)
+    try:
+        yield
+    finally:
+        _memo.pop()
+
+
 def to_html(text: str, top_heading: int = 2) -> str:
+    if not _memo:
+        return _to_html(text, top_heading)
+    key = text_key(text, top_heading)
+    html = _memo[-1].get(key)
+    if html is None:
+        html = _memo[-1][key] = _to_html(text, top_heading)
+    return html
+
+
+def _to_html(text: str, top_heading: int) -> str:
     try:
         rendered = _converter().reset().convert(text)
     except RecursionError as err:

@@ -1,6 +1,8 @@
 """The only code that touches site/: build into a staging folder beside it, swap on success.
 
 A failed or interrupted build deletes its staging folder and leaves site/ byte-for-byte as it was.
+A file the build would write unchanged can instead be hard-linked from site/, if site/ still
+holds it exactly as it was published (`reuse`, with what `published` recorded).
 """
 
 from __future__ import annotations
@@ -11,19 +13,43 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# A published file as last seen: inode, size, modification time.
+FileState = tuple[int, int, int]
+
 
 class Stage:
-    def __init__(self, site_dir: Path) -> None:
+    def __init__(self, site_dir: Path, previous: dict[str, FileState] | None = None) -> None:
         self.site_dir = site_dir
         self.path = site_dir.with_name(f"{site_dir.name}.staging-{os.getpid()}")
         self.published = False
+        self.previous = previous or {}
 
     def write(self, relative: str, data: str | bytes) -> None:
         target = self.path / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(data, str):
             data = data.encode("utf-8")
+        target.unlink(missing_ok=True)  # never write through a link into the published site
         target.write_bytes(data)
+
+    def reuse(self, relative: str) -> bool:
+        """Hard-link `relative` from site/ into staging if site/ holds it as it was published
+        (same inode, size and time); False if not, and the caller makes it again."""
+        known = self.previous.get(relative)
+        if known is None:
+            return False
+        source = self.site_dir / relative
+        try:
+            stat = source.stat(follow_symlinks=False)
+        except OSError:
+            return False
+        if _state(stat) != known:
+            return False
+        target = self.path / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        os.link(source, target)
+        return True
 
     def publish(self) -> None:
         """Two renames: the old site steps aside, the new one takes its name, then the old one
@@ -37,9 +63,27 @@ class Stage:
             shutil.rmtree(old)
 
 
+def _state(stat: os.stat_result) -> FileState:
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+
+
+def published(site_dir: Path) -> dict[str, FileState]:
+    """Every file of the published site as it is now, for the next build's `reuse`."""
+    files: dict[str, FileState] = {}
+    root = str(site_dir)
+    for folder, _, names in os.walk(site_dir):
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in names:
+            stat = os.stat(os.path.join(folder, name), follow_symlinks=False)
+            files[prefix + name] = _state(stat)
+    return files
+
+
 @contextmanager
-def staging(site_dir: Path) -> Iterator[Stage]:
-    stage = Stage(site_dir)
+def staging(site_dir: Path, previous: dict[str, FileState] | None = None) -> Iterator[Stage]:
+    """`previous`: what `published` found after the last build, so unchanged files are reused."""
+    stage = Stage(site_dir, previous)
     if stage.path.exists():
         shutil.rmtree(stage.path)
     stage.path.mkdir(parents=True)

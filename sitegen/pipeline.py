@@ -1,4 +1,8 @@
-"""check() and build(): load -> validate -> model -> render -> write, in that order only."""
+"""check() and build(): load -> validate -> model -> render -> write, in that order only.
+
+With a build cache (Options.build_cache), each step reuses what the last build made from the
+same inputs (see buildcache.py), and a build whose inputs are all unchanged does nothing.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import feeds, images, load, model, output, render, search, validate
-from .errors import Problems
+from . import buildcache, feeds, images, load, markup, model, output, render, search, validate
+from .buildcache import Recall
+from .errors import Problem, Problems
 from .i18n import Strings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +32,9 @@ class Options:
     base: str = "/"
     today: dt.date = dt.date(2026, 1, 1)
     strict: bool = False
-    progress: Callable[[int, int], None] | None = None  # image tasks done, of how many
+    # which step, how far of how many: photos, pages, search
+    progress: Callable[[str, int, int], None] | None = None
+    build_cache: Path | None = None  # .cache/build/: what the last build made; None: a clean build
     repository: str = field(default_factory=lambda: _settings()["repository"])
 
 
@@ -64,12 +71,23 @@ def _coverage(content: validate.ValidContent) -> dict[str, tuple[int, int]]:
     }
 
 
-def check(opts: Options) -> tuple[Report, validate.ValidContent | None]:
+def check(
+    opts: Options, memory: buildcache.Memory | None = None
+) -> tuple[Report, validate.ValidContent | None]:
+    """Load and validate; with `memory`, reusing the photo hashes and Markdown it holds, and
+    putting back what this run used."""
     report = Report(Problems())
     timer = _Timer(report)
-    raw = load.content(opts.content_dir, report.problems, opts.cache_dir)
+    hashes = Recall(memory.photo_hashes) if memory else None
+    raw = load.content(opts.content_dir, report.problems, opts.cache_dir, hashes)
     timer.lap("load")
-    content = validate.entries(raw, report.problems)
+    if memory is None or hashes is None:
+        content = validate.entries(raw, report.problems)
+    else:
+        rendered = Recall(memory.markdown)
+        with markup.remembering(rendered):
+            content = validate.entries(raw, report.problems)
+        memory.photo_hashes, memory.markdown = hashes.now, rendered.now
     timer.lap("validate")
     report.coverage = _coverage(content)
     if report.problems.fail(strict=opts.strict):
@@ -77,8 +95,49 @@ def check(opts: Options) -> tuple[Report, validate.ValidContent | None]:
     return report, content
 
 
+@dataclass(frozen=True)
+class _Outcome:
+    """A published build's report, told again by a build that finds nothing changed."""
+
+    problems: tuple[Problem, ...]
+    counts: dict[str, int]
+    coverage: dict[str, tuple[int, int]]
+
+
+def _inputs(opts: Options) -> str:
+    """Everything a build reads: equal only if a build now would write what the last one did."""
+    folders = (opts.content_dir, opts.templates_dir, opts.assets_dir)
+    settings = (opts.site_dir, opts.origin, opts.base, opts.today, opts.strict, opts.repository)
+    state = buildcache.folder_state(folders)
+    return buildcache.text_key(repr(settings), state, buildcache.code_version())
+
+
+def _unchanged(told: _Outcome, seconds: float) -> Report:
+    """The last build's report, with everything reused."""
+    counts = dict(told.counts)
+    counts.update({"pages rendered": 0, "pages reused": counts["pages"]})
+    counts.update({"photos encoded": 0, "photos reused": counts["photos"]})
+    counts["share images reused"] += counts["share images drawn"]
+    counts["share images drawn"] = 0
+    report = Report(Problems(list(told.problems)), counts, {"unchanged": seconds})
+    report.coverage, report.published = dict(told.coverage), True
+    return report
+
+
 def build(opts: Options) -> Report:
-    report, content = check(opts)
+    start = time.perf_counter()
+    memory = buildcache.read(opts.build_cache, opts.site_dir)
+    inputs = _inputs(opts) if opts.build_cache else ""
+    if (
+        inputs == memory.inputs != ""
+        and isinstance(memory.outcome, _Outcome)
+        and output.published(opts.site_dir) == memory.published
+    ):
+        return _unchanged(memory.outcome, time.perf_counter() - start)
+    cached = memory if opts.build_cache else None
+    ready = time.perf_counter() - start
+    report, content = check(opts, cached)
+    report.seconds = {"cache": ready, **report.seconds}
     if content is None:
         return report  # nothing staged: site/ untouched
     timer = _Timer(report)
@@ -87,19 +146,60 @@ def build(opts: Options) -> Report:
         content, strings, model.Urls(opts.origin, opts.base, opts.repository), opts.today
     )
     timer.lap("model")
-    with output.staging(opts.site_dir) as stage:
-        requests = render.pages(site, stage, opts.templates_dir, opts.assets_dir, report.problems)
+    progress = opts.progress
+    with output.staging(opts.site_dir, memory.published if cached else None) as stage:
+        pages = Recall(memory.pages)
+        reuse = render.Reuse(pages, opts.cache_dir) if cached else None
+        done = render.pages(
+            site, stage, opts.templates_dir, opts.assets_dir, report.problems, reuse, progress
+        )
+        requests = done.requests
         timer.lap("render")
-        made = images.process(requests, stage, opts.cache_dir, report.problems, opts.progress)
+        made = images.process(
+            requests,
+            stage,
+            opts.cache_dir,
+            report.problems,
+            (lambda n, total: progress("photos", n, total)) if progress else None,
+        )
         timer.lap("images")
         feeds.write(site, stage)
         timer.lap("feeds")
-        search.index(stage.path)
+        words = Recall(memory.words)
+        index = tuple(name for name in memory.published if name.startswith(search.FOLDER + "/"))
+        memo = search.Memo(words, memory.search, index, stage.reuse) if cached else None
+        searched = search.index(stage.path, memo)
         timer.lap("search")
         if not report.problems.fail(strict=opts.strict):
             stage.publish()
             report.published = True
             images.prune(requests, opts.cache_dir)
-    photos = made.photos_encoded + made.photos_reused
-    report.counts = {"pages": len(site.pages), "photos": photos, **site.counts, **made.counts()}
+    report.counts = _counts(site, done, made, requests)
+    if report.published and cached:
+        memory.pages, memory.words, memory.search = pages.now, words.now, searched
+        memory.published = output.published(opts.site_dir)
+        memory.inputs = inputs
+        memory.outcome = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
+        buildcache.write(opts.build_cache, memory)
+    timer.lap("publish")
     return report
+
+
+def _counts(
+    site: model.Site, done: render.Rendered, made: images.ImageReport, requests: images.Requests
+) -> dict[str, int]:
+    """Pages and photos, each made or reused: a page reused whole asks for no photo, so the
+    photos reused are those of the site that were not encoded."""
+    photos = {p.sha256 for entry in (*site.spaces, *site.events) for p in entry.photos}
+    shares = sum(name.startswith("share-") for name in requests.names())
+    return {
+        "pages": len(site.pages),
+        "pages rendered": done.rendered,
+        "pages reused": done.reused,
+        "photos": len(photos),
+        "photos encoded": made.photos_encoded,
+        "photos reused": len(photos) - made.photos_encoded,
+        "share images drawn": made.shares_drawn,
+        "share images reused": shares - made.shares_drawn,
+        **site.counts,
+    }

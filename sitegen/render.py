@@ -2,19 +2,32 @@
 
 Receives the Site and the templates and assets folders; writes HTML and assets, and returns the
 photo variants the pages asked for (images.py encodes them afterwards).
+
+Given what the last build rendered (`Reuse`), a page whose digest is unchanged is hard-linked
+from site/ instead of rendered. The digest covers everything the page's HTML is made from: the
+page and its subject, every space or event it shows (by that entry's own fields: a card or an
+event line prints nothing of the entries *they* link to), each value of the Site its template
+read, its share image, and what every page shares (code, templates and strings, asset names).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
+import pickle
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 
+from .buildcache import PageRecord, Recall, code_version
 from .errors import Problems
+from .i18n import Strings
 from .images import Requests, placeholders
-from .model import Page, Site
+from .model import Event, Page, Site, Space
 from .output import Stage
 from .share_images import palette
 
@@ -66,27 +79,188 @@ def _render(
     return None
 
 
-def pages(site: Site, stage: Stage, templates: Path, assets: Path, problems: Problems) -> Requests:
+@dataclass(frozen=True)
+class Reuse:
+    """What the last build leaves: its record of each page (this build's are put back in), and
+    the image cache, as a page is reused only if every file it asked for is still there."""
+
+    pages: Recall[str, PageRecord]
+    media: Path
+
+
+@dataclass
+class Rendered:
+    requests: Requests
+    rendered: int = 0
+    reused: int = 0
+
+
+def pages(
+    site: Site,
+    stage: Stage,
+    templates: Path,
+    assets: Path,
+    problems: Problems,
+    reuse: Reuse | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Rendered:
     env = environment(templates)
     requests = Requests(site, palette(assets / "site.css"))
     # globals, so the macros in _macros.html reach them without being passed each one
     env.globals.update(picture_of=requests.picture, share=requests.share)
     common = {
-        "site": site,
         "asset": copy_assets(assets, stage, site.urls.base),
         "placeholders": placeholders(site, stage),
         "csp": CSP,
         "photo": requests.variant,
     }
-    for page in site.pages:
-        html = _page(env, page, common, site, problems)
-        if html is not None:
-            stage.write(page.output, html)
+    done = Rendered(requests)
+    prints = _Prints(site, requests, env, templates, common) if reuse else None
+    for i, page in enumerate(site.pages, 1):
+        if progress:
+            progress("pages", i, len(site.pages))
+        base = prints.page(page) if prints else b""
+        if reuse and prints:
+            record = reuse.pages.get(page.output)
+            if (
+                record is not None
+                and record.digest == prints.digest(base, record.site_names)
+                and all((reuse.media / name).is_file() for name in record.media)
+                and stage.reuse(page.output)
+            ):
+                requests.keep(record.media)
+                done.reused += 1
+                continue
+        view = _SiteView(site)
+        first = len(requests.asked)
+        html = _page(env, page, {**common, "site": view}, site, problems)
+        if html is None:
+            continue
+        stage.write(page.output, html)
+        done.rendered += 1
+        if reuse and prints:
+            names = tuple(sorted(view.read))
+            media = tuple(dict.fromkeys(requests.asked[first:]))
+            reuse.pages[page.output] = PageRecord(prints.digest(base, names), names, media)
+    common["site"] = site
     for template, output in (("root.html", "index.html"), ("404.html", "404.html")):
         html = _render(env, template, output, problems, **common, t=site.strings.t)
         if html is not None:
             stage.write(output, html)
-    return requests
+    return done
+
+
+class _SiteView:
+    """The Site as a template sees it, noting which of its values the template reads: a listing
+    reads every space, an entry's page only the site's name, navigation and addresses."""
+
+    def __init__(self, site: Site) -> None:
+        self._site = site
+        self.read: set[str] = set()
+
+    def __getattr__(self, name: str) -> object:
+        self.read.add(name)
+        return getattr(self._site, name)
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a value with every space and event in it but `root` left out, by name: the
+    digest then adds each one's own digest, so a page depends on the entries it shows, and not
+    on the entries they link to (which it does not show)."""
+
+    def __init__(self, file: io.BytesIO, root: object) -> None:
+        super().__init__(file, protocol=5)
+        self.root = root
+        self.entries: list[Space | Event] = []
+
+    def persistent_id(self, obj: object) -> object:
+        if isinstance(obj, (Space, Event)) and obj is not self.root:
+            self.entries.append(obj)
+            return (type(obj).__name__, obj.slug)
+        if isinstance(obj, Strings):
+            return "strings"  # from templates/i18n, which every digest covers
+        return None
+
+
+def _pickled(value: object, root: object = None) -> tuple[bytes, list[Space | Event]]:
+    out = io.BytesIO()
+    pickler = _Pickler(out, root)
+    pickler.dump(value)
+    return out.getvalue(), pickler.entries
+
+
+class _Prints:
+    """Digests of what each page is made from (see the module's docstring)."""
+
+    def __init__(
+        self,
+        site: Site,
+        requests: Requests,
+        env: jinja2.Environment,
+        templates: Path,
+        common: dict[str, object],
+    ) -> None:
+        self.site, self.requests, self.env = site, requests, env
+        # every page prints UI strings: a changed one makes every page again
+        shared = hashlib.sha256(code_version().encode())
+        for path in sorted((templates / "i18n").glob("*")):
+            shared.update(path.name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        shared.update(repr(sorted((k, v) for k, v in common.items() if k != "photo")).encode())
+        self.shared = shared.digest()
+        self.layouts: dict[str, bytes] = {}
+        self.own: dict[int, bytes] = {}
+        self.parts: dict[str, bytes] = {}
+
+    def page(self, page: Page) -> bytes:
+        """What the page's HTML is made from, but for the Site values its template reads."""
+        data, entries = _pickled(page, page.subject)
+        digest = hashlib.sha256(self.shared + self._layout(page.template) + data)
+        digest.update(self.requests.share_name(page).encode())
+        self._add(digest, entries)
+        return digest.digest()
+
+    def digest(self, base: bytes, site_names: Iterable[str]) -> str:
+        digest = hashlib.sha256(base)
+        for name in site_names:
+            digest.update(name.encode() + self._part(name))
+        return digest.hexdigest()
+
+    def _layout(self, template: str) -> bytes:
+        """The template and every template it extends, includes or imports, in turn."""
+        layout = self.layouts.get(template)
+        if layout is None:
+            digest, seen, todo = hashlib.sha256(), set(), [template]
+            while todo:
+                name = todo.pop()
+                if name in seen:
+                    continue
+                seen.add(name)
+                source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+                digest.update(f"{name}\0{source}\0".encode())
+                for used in meta.find_referenced_templates(self.env.parse(source)):
+                    if used is None:  # a name computed at render time: any template at all
+                        todo += self.env.list_templates()
+                    else:
+                        todo.append(used)
+            layout = self.layouts[template] = digest.digest()
+        return layout
+
+    def _add(self, digest: hashlib._Hash, entries: list[Space | Event]) -> None:
+        for entry in entries:
+            own = self.own.get(id(entry))
+            if own is None:
+                data, _ = _pickled(entry, entry)
+                own = self.own[id(entry)] = hashlib.sha256(data).digest()
+            digest.update(own)
+
+    def _part(self, name: str) -> bytes:
+        part = self.parts.get(name)
+        if part is None:
+            data, entries = _pickled(getattr(self.site, name))
+            digest = hashlib.sha256(data)
+            self._add(digest, entries)
+            part = self.parts[name] = digest.digest()
+        return part
 
 
 def _page(

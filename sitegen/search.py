@@ -20,15 +20,18 @@ import hashlib
 import itertools
 import json
 import re
+import shutil
 import tempfile
 import zlib
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from html import escape, unescape
 from pathlib import Path
 
 from pagefind.service import PagefindService
+
+from .buildcache import Recall, code_version
 
 FOLDER = "pagefind"
 WRITE_WAIT = 600  # checks 50 ms apart: half a minute for Pagefind to finish writing
@@ -168,24 +171,59 @@ def _written(folder: Path) -> bool:
     return True
 
 
-def index(stage: Path) -> None:
+# What the reader found in a page: whether it has a body, and its đ-words.
+Words = tuple[bool, tuple[tuple[str, str], ...]]
+
+
+@dataclass(frozen=True)
+class Memo:
+    """What the last build indexed: each page's words by the page's hash, the digest of what
+    Pagefind read, and the index's files in site/ with a way to reuse them (output.Stage)."""
+
+    words: Recall[str, Words]
+    digest: str
+    files: tuple[str, ...]
+    reuse: Callable[[str], bool]
+
+
+def index(stage: Path, memo: Memo | None = None) -> str:
+    """Index the staged pages; returns the digest of what Pagefind read. With `memo`, unchanged
+    pages are not read again, and an index made from the same pages is reused whole."""
     folder = stage / FOLDER
-    # What Pagefind reads goes through a scratch copy: one request for the whole folder, as the
-    # service answers one request per tenth of a second.
-    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
-        for path in sorted(stage.rglob("*.html")):
-            html = path.read_text(encoding="utf-8")
+    digest = hashlib.sha256(code_version().encode())
+    pages: list[tuple[Path, tuple[tuple[str, str], ...]]] = []
+    for path in sorted(stage.rglob("*.html")):
+        html = path.read_text(encoding="utf-8")
+        key = hashlib.sha256(html.encode()).hexdigest()
+        words = memo.words.get(key) if memo else None
+        if words is None:
             reader = _Reader()
             reader.feed(html)
             reader.close()
-            if reader.has_body:
-                copy = Path(scratch) / path.relative_to(stage)
-                copy.parent.mkdir(parents=True, exist_ok=True)
-                copy.write_text(with_d_spellings(html, reader.d_words), encoding="utf-8")
+            words = (reader.has_body, tuple(reader.d_words))
+            if memo:
+                memo.words[key] = words
+        if words[0]:
+            pages.append((path, words[1]))
+            digest.update(f"{path.relative_to(stage).as_posix()}\0{key}\0".encode())
+    read = digest.hexdigest()
+    if memo and memo.digest == read and memo.files:
+        if all(memo.reuse(name) for name in memo.files):
+            return read
+        shutil.rmtree(folder)  # some files were linked: Pagefind must not write through them
+    # What Pagefind reads goes through a scratch copy: one request for the whole folder, as the
+    # service answers one request per tenth of a second.
+    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
+        for path, d_words in pages:
+            copy = Path(scratch) / path.relative_to(stage)
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            html = path.read_text(encoding="utf-8")
+            copy.write_text(with_d_spellings(html, list(d_words)), encoding="utf-8")
         _run(_index(Path(scratch), folder))
     _stabilise(folder)
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
+    return read
 
 
 def _run(job: Coroutine[object, object, None]) -> None:

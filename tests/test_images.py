@@ -472,17 +472,6 @@ def test_profile_fixture_is_a_real_icc_profile():
     assert ImageCms.getProfileDescription(profile).strip() == "Swapped RG"
 
 
-def test_progress_is_shown_only_on_long_runs(monkeypatch, capsys):
-    import build as cli
-
-    clock = iter([0.0, 0.2, 0.4, 1.5, 1.7, 3.0])
-    monkeypatch.setattr(cli.time, "monotonic", lambda: next(clock))
-    progress = cli._Progress()  # started at 0.0
-    for done in (1, 2, 3, 4, 5):  # at 0.2, 0.4, 1.5, 1.7, 3.0 s
-        progress(done, 5)
-    assert capsys.readouterr().out.splitlines() == ["images 3/5 (2s)", "images 5/5 (3s)"]
-
-
 def test_report_counts_for_the_benchmark():
     report = images.ImageReport(photos_encoded=2, photos_reused=5, shares_drawn=1)
     assert report.counts() == {

@@ -1,0 +1,158 @@
+"""What the last build made, kept in .cache/build/ beside content/, so that the next build redoes
+only what its inputs changed, and its output is still byte for byte what a clean build writes.
+
+- Markdown: the HTML of each text, by the text's content hash (markup.remembering).
+- Photos: the sha256 of each photo file, by its inode, size and times, so an unchanged photo
+  is not read again to be hashed (load.content).
+- Pages: each page's digest (everything its template read) with the photos it asked for; a
+  page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
+- Search: what Pagefind read, as one digest, and each page's đ-words by the page's hash; when
+  the digest is unchanged, the index is linked from site/ instead of made again (search.index).
+- Site: each published file's size, time and inode, so that a file is reused only if site/
+  still holds it exactly as published (output.Stage.reuse).
+- Inputs: the digest of everything a build reads; unchanged, with site/ as published, there is
+  nothing to do, and the last build's problems and counts are reported again.
+
+Receives digests and values from the steps; owns .cache/build/. Knows no template and no model.
+A missing, unreadable or outdated cache is an empty one: the build is then a clean build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Generic, TypeVar
+
+# Bump when what is stored changes shape.
+FORMAT = 1
+# Libraries whose version can change a byte of the output.
+LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "pillow", "pagefind", "pagefind-bin")
+CODE = Path(__file__).resolve().parent
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Recall(Generic[K, V]):
+    """One memo of the last build, as a step sees it: what it finds is kept, what it adds is
+    kept, and everything this build did not ask for is forgotten when the memory is written."""
+
+    def __init__(self, previous: dict[K, V]) -> None:
+        self.previous = previous
+        self.now: dict[K, V] = {}
+
+    def get(self, key: K) -> V | None:
+        value = self.previous.get(key)
+        if value is not None:
+            self.now[key] = value
+        return value
+
+    def __setitem__(self, key: K, value: V) -> None:
+        self.now[key] = value
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """One published page: its digest, the site-wide values its template read, and the photo
+    and share image files it asked for."""
+
+    digest: str
+    site_names: tuple[str, ...]
+    media: tuple[str, ...]
+
+
+@dataclass
+class Memory:
+    """Everything .cache/build/ remembers; each build reads it at its start, and writes it
+    back after it has published."""
+
+    site_dir: str = ""
+    markdown: dict[str, str] = field(default_factory=dict)
+    photo_hashes: dict[tuple[int, ...], str] = field(default_factory=dict)
+    pages: dict[str, PageRecord] = field(default_factory=dict)
+    words: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    search: str = ""
+    published: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+    inputs: str = ""
+    outcome: object = None  # the last published build's report, replayed when nothing changed
+
+    def for_site(self, site_dir: Path) -> Memory:
+        """What applies to building into `site_dir`: another output folder shares nothing
+        published, only the content-addressed caches."""
+        if self.site_dir == str(site_dir):
+            return self
+        return Memory(str(site_dir), self.markdown, self.photo_hashes)
+
+
+def _file(folder: Path) -> Path:
+    return folder / f"memory-v{FORMAT}.pickle"
+
+
+def read(folder: Path | None, site_dir: Path) -> Memory:
+    if folder is None:
+        return Memory(str(site_dir))
+    try:
+        with open(_file(folder), "rb") as f:
+            memory = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return Memory(str(site_dir))  # none yet, or written by other code: start clean
+    if not isinstance(memory, Memory):
+        return Memory(str(site_dir))
+    return memory.for_site(site_dir)
+
+
+def write(folder: Path | None, memory: Memory) -> None:
+    if folder is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    target = _file(folder)
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as f:
+        pickle.dump(memory, f, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, target)
+
+
+def stat_key(stat: os.stat_result) -> tuple[int, ...]:
+    """A file's identity and version: a change to its bytes changes its size, its modification
+    time or, for the most careful tool, its change time, which no tool can set back."""
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def text_key(text: str, *more: object) -> str:
+    return hashlib.sha256(repr((text, *more)).encode()).hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """The build's own code and the versions of the libraries it uses."""
+    digest = hashlib.sha256()
+    for path in sorted(CODE.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(CODE).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}\0".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-\0".encode())
+    return digest.hexdigest()
+
+
+def folder_state(folders: Iterable[Path]) -> str:
+    """Every file under the folders by its stat key: equal only if no file was added, removed
+    or written since. Reads no file, so it costs a directory walk."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        digest.update(f"{folder}\0".encode())
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                stat = os.stat(path, follow_symlinks=False)
+                digest.update(f"{path}\0{stat_key(stat)}\0".encode())
+    return digest.hexdigest()
