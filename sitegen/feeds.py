@@ -91,15 +91,15 @@ def _ics_text(text: str) -> str:
 def _fold(line: str) -> list[str]:
     """RFC 5545 lines are at most 75 octets; longer ones continue after CRLF and a space,
     never splitting a UTF-8 character."""
-    out, current = [], ""
-    for char in line:
-        limit = 75 if not out else 74
-        if len((current + char).encode("utf-8")) > limit:
-            out.append(current)
-            current = char
-        else:
-            current += char
-    out.append(current)
+    data = line.encode("utf-8")
+    out, start, limit = [], 0, 75
+    while len(data) - start > limit:
+        end = start + limit
+        while data[end] & 0xC0 == 0x80:  # a continuation byte: the character starts earlier
+            end -= 1
+        out.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74
+    out.append(data[start:].decode("utf-8"))
     return [out[0]] + [" " + part for part in out[1:]]
 
 

@@ -23,14 +23,23 @@ class Stage:
         self.path = site_dir.with_name(f"{site_dir.name}.staging-{os.getpid()}")
         self.published = False
         self.previous = previous or {}
+        self.linked: set[str] = set()  # files hard-linked from site/, never to be written through
+        self.folders: set[Path] = set()
 
     def write(self, relative: str, data: str | bytes) -> None:
         target = self.path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._folder(target.parent)
         if isinstance(data, str):
             data = data.encode("utf-8")
-        target.unlink(missing_ok=True)  # never write through a link into the published site
+        if relative in self.linked:  # never write through a link into the published site
+            target.unlink()
+            self.linked.discard(relative)
         target.write_bytes(data)
+
+    def _folder(self, folder: Path) -> None:
+        if folder not in self.folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            self.folders.add(folder)
 
     def reuse(self, relative: str) -> bool:
         """Hard-link `relative` from site/ into staging if site/ holds it as it was published
@@ -46,9 +55,11 @@ class Stage:
         if _state(stat) != known:
             return False
         target = self.path / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)
+        self._folder(target.parent)
+        if relative in self.linked:
+            return True
         os.link(source, target)
+        self.linked.add(relative)
         return True
 
     def publish(self) -> None:

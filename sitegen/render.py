@@ -172,14 +172,23 @@ class _Pickler(pickle.Pickler):
         super().__init__(file, protocol=5)
         self.root = root
         self.entries: list[Space | Event] = []
+        # looked up by type in C for every object: only entries and strings call back here
+        self.dispatch_table = {Space: self._entry, Event: self._entry, Strings: _strings}
 
-    def persistent_id(self, obj: object) -> object:
-        if isinstance(obj, (Space, Event)) and obj is not self.root:
-            self.entries.append(obj)
-            return (type(obj).__name__, obj.slug)
-        if isinstance(obj, Strings):
-            return "strings"  # from templates/i18n, which every digest covers
-        return None
+    def _entry(self, entry: Space | Event) -> tuple[object, ...]:
+        if entry is self.root:
+            return entry.__reduce_ex__(5)
+        self.entries.append(entry)
+        return (_named, (type(entry).__name__, entry.slug))
+
+
+def _named(kind: str, slug: str) -> str:
+    """What an entry other than the root pickles as (never unpickled)."""
+    return f"{kind}:{slug}"
+
+
+def _strings(strings: Strings) -> tuple[object, ...]:
+    return (str, ("strings",))  # from templates/i18n, which every digest covers
 
 
 def _pickled(value: object, root: object = None) -> tuple[bytes, list[Space | Event]]:

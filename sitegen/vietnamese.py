@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import cache
 
 # Vowel shapes are letters of their own in the alphabet (a < ă < â), tones are not: they only
 # break ties, in the traditional order level, grave, hook, tilde, acute, dot.
@@ -64,6 +65,7 @@ def _letters(text: str) -> list[tuple[int, int]]:
     return out
 
 
+@cache  # every listing sorts the same names again
 def collation_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """Vietnamese dictionary order: letters first (a ă â b c d đ …), tones only to break ties."""
     pairs = _letters(text)
