@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import os
@@ -73,6 +74,8 @@ class Side:
     output_bytes: int = 0
     index_bytes_per_page: float = 0.0
     steps: dict[str, float] = field(default_factory=dict)
+    entry_steps: dict[str, float] = field(default_factory=dict)
+    entry_identical: bool | None = None
     note: str = ""
 
 
@@ -160,7 +163,32 @@ _STEP = re.compile(r"([a-z][a-z ]*) ([0-9.]+)s")
 
 def _steps(stdout: str) -> dict[str, float]:
     line = next(x for x in reversed(stdout.splitlines()) if x.startswith("built "))
-    return {name: float(sec) for name, sec in _STEP.findall(line.rpartition("(")[2])}
+    steps = {name: float(sec) for name, sec in _STEP.findall(line.rpartition("(")[2])}
+    steps.pop("total", None)
+    return steps
+
+
+def _tree(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def same_as_clean(root: Path, cmd: list[str]) -> bool:
+    """Build the same content and templates again without the build cache (the photo cache is
+    shared, hard-linked: it only saves encoding again) and compare every file."""
+    clean = root.with_name(root.name + "-clean")
+    shutil.rmtree(clean, ignore_errors=True)
+    (clean / ".cache").mkdir(parents=True)
+    for folder in ("content", ".cache/images"):
+        subprocess.run(["cp", "-al", str(root / folder), str(clean / folder)], check=True)
+    shutil.copytree(root / "templates", clean / "templates")
+    measure([x.replace(str(root), str(clean)) for x in cmd])
+    same = _tree(root / "site") == _tree(clean / "site")
+    shutil.rmtree(clean)
+    return same
 
 
 def ours(root: Path, first_space: str) -> Side:
@@ -175,7 +203,7 @@ def ours(root: Path, first_space: str) -> Side:
     _say("ours: cold")
     side.cold = measure(cmd)
     side.steps = _steps(side.cold.stdout)
-    side.photo_seconds = side.steps.get("images", 0.0)
+    side.photo_seconds = side.steps.get("photos", 0.0)
     side.output_bytes, side.pages = _tree_bytes(site)
     side.photos = int(re.search(r"photos (\d+)", side.cold.stdout)[1])  # type: ignore[index]
     side.index_bytes_per_page = search.index_size(site).bytes_per_page
@@ -184,6 +212,9 @@ def ours(root: Path, first_space: str) -> Side:
     _edit(content / "spaces" / first_space / "vi.md", None, ENTRY_EDIT)
     _say("ours: one entry changed")
     side.entry = measure(cmd)
+    side.entry_steps = _steps(side.entry.stdout)
+    _say("ours: a clean build of the same, to compare")
+    side.entry_identical = same_as_clean(root, cmd)
     name, old, new = OURS_TEMPLATE
     _edit(templates / name, old, new)
     _say("ours: one template changed")
@@ -295,7 +326,7 @@ def report(size: str, result: dict, out=sys.stdout) -> None:  # type: ignore[no-
     if photos:
         row(
             "photos per second",
-            f"{o['photos'] / o['photo_seconds']:.2f} (images step)",
+            f"{o['photos'] / o['photo_seconds']:.2f} (photos step)",
             f"{h['photos'] / h['photo_seconds']:.2f} (whole build)",
         )
     peak = max(o[k]["peak_bytes"] for k in ("cold", "warm", "entry", "template"))
@@ -314,14 +345,18 @@ def report(size: str, result: dict, out=sys.stdout) -> None:  # type: ignore[no-
     print("", file=out)
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in o["steps"].items())
     print(f"Ours, cold, by step: {steps}.", file=out)
+    steps = ", ".join(f"{k} {v:.1f} s" for k, v in o["entry_steps"].items())
+    same = {True: "byte-identical to", False: "DIFFERENT from"}[o["entry_identical"]]
+    print(f"Ours, one entry changed, by step: {steps}; {same} a clean build.", file=out)
     if h["note"]:
         print(f"{h['note']}.", file=out)
     if photos:
         floor = result["floor"]
         print(
             f"Pillow floor ({photos} photos × {len(GALLERY_WIDTHS)} widths × "
-            f"{len(images.ENCODERS)} formats, {images._cores()} cores): {floor:.1f} s; our images "
-            f"step {o['photo_seconds']:.1f} s = {_ratio(o['photo_seconds'], floor)} the floor.",
+            f"{len(images.ENCODERS)} formats, {images._cores()} cores): {floor:.1f} s; our photos "
+            f"{o['photo_seconds']:.1f} s = {_ratio(o['photo_seconds'], floor)} the floor (and "
+            f"{o['steps'].get('share images', 0):.1f} s more for share images without a photo).",
             file=out,
         )
 

@@ -7,7 +7,8 @@ only what its inputs changed, and its output is still byte for byte what a clean
 - Pages: each page's digest (everything its template read) with the photos it asked for; a
   page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
 - Search: what Pagefind read, as one digest, and each page's đ-words by the page's hash; when
-  the digest is unchanged, the index is linked from site/ instead of made again (search.index).
+  the digest is unchanged, the index is linked from site/ instead of made again; when not, only
+  the changed pages' copies in .cache/build/search/ are written again (search.index).
 - Site: each published file's size, time and inode, so that a file is reused only if site/
   still holds it exactly as published (output.Stage.reuse).
 - Inputs: the digest of everything a build reads; unchanged, with site/ as published, there is
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 # Bump when what is stored changes shape.
-FORMAT = 1
+FORMAT = 2
 # Libraries whose version can change a byte of the output.
 LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "pillow", "pagefind", "pagefind-bin")
 CODE = Path(__file__).resolve().parent
@@ -64,6 +65,7 @@ class PageRecord:
     digest: str
     site_names: tuple[str, ...]
     media: tuple[str, ...]
+    sha256: str  # of the HTML, so that search need not read an unchanged page again
 
 
 @dataclass
@@ -77,6 +79,8 @@ class Memory:
     pages: dict[str, PageRecord] = field(default_factory=dict)
     words: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
     search: str = ""
+    # the copy of each page Pagefind reads, kept in .cache/build/search/: (page hash, state)
+    mirrored: dict[str, tuple[str, tuple[int, int, int]]] = field(default_factory=dict)
     published: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     inputs: str = ""
     outcome: object = None  # the last published build's report, replayed when nothing changed

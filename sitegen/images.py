@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -235,6 +236,7 @@ class ImageReport:
     shares_drawn: int = 0
     shares_reused: int = 0
     files: int = 0
+    photo_seconds: float = 0.0  # until the last photo's files were made; share tiles follow
 
     def counts(self) -> dict[str, int]:
         return {
@@ -328,16 +330,21 @@ def process(
     # the largest photos first, so the last task to finish is a short one
     todo.sort(key=lambda j: -(j.photo.width * j.photo.height if j.photo else 0))
     errors: dict[int, str] = {}
+    start = time.perf_counter()
     if len(todo) > 1:
         with ProcessPoolExecutor(max_workers=min(len(todo), _cores())) as pool:
             futures = {pool.submit(_run, job, cache_dir): i for i, job in enumerate(todo)}
             for done, future in enumerate(as_completed(futures), 1):
                 if error := future.result():
                     errors[futures[future]] = error
+                if todo[futures[future]].photo is not None:
+                    report.photo_seconds = time.perf_counter() - start
                 if progress:
                     progress(done, len(todo))
     elif todo and (error := _run(todo[0], cache_dir)):
         errors[0] = error
+    if len(todo) == 1 and todo[0].photo is not None:
+        report.photo_seconds = time.perf_counter() - start
     for i, error in sorted(errors.items()):
         photo = todo[i].photo
         assert photo is not None  # drawing a share image without a photo reads no content

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ class Stage:
         self.published = False
         self.previous = previous or {}
         self.linked: set[str] = set()  # files hard-linked from site/, never to be written through
+        self.removing: threading.Thread | None = None  # the old site, once published
         self.folders: set[Path] = set()
 
     def write(self, relative: str, data: str | bytes) -> None:
@@ -64,14 +66,16 @@ class Stage:
 
     def publish(self) -> None:
         """Two renames: the old site steps aside, the new one takes its name, then the old one
-        is removed. Between the renames site/ is missing for an instant, never half written."""
+        is removed. Between the renames site/ is missing for an instant, never half written.
+        The removal runs on a thread of its own, done before staging() returns."""
         old = self.site_dir.with_name(f"{self.site_dir.name}.old-{os.getpid()}")
         if self.site_dir.exists():
             os.replace(self.site_dir, old)
         os.replace(self.path, self.site_dir)
         self.published = True
         if old.exists():
-            shutil.rmtree(old)
+            self.removing = threading.Thread(target=shutil.rmtree, args=(old,))
+            self.removing.start()
 
 
 def _state(stat: os.stat_result) -> FileState:
@@ -101,5 +105,7 @@ def staging(site_dir: Path, previous: dict[str, FileState] | None = None) -> Ite
     try:
         yield stage
     finally:
+        if stage.removing:
+            stage.removing.join()
         if not stage.published and stage.path.exists():
             shutil.rmtree(stage.path)

@@ -10,6 +10,7 @@ import datetime as dt
 import time
 import tomllib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -155,6 +156,14 @@ def build(opts: Options) -> Report:
         )
         requests = done.requests
         timer.lap("render")
+        words, mirrored = Recall(memory.words), Recall(memory.mirrored)
+        memo = None
+        if cached and opts.build_cache:
+            index = tuple(n for n in memory.published if n.startswith(search.FOLDER + "/"))
+            mirror = opts.build_cache / search.FOLDER
+            memo = search.Memo(
+                words, memory.search, index, stage.reuse, done.hashes, mirror, mirrored
+            )
         made = images.process(
             requests,
             stage,
@@ -163,24 +172,31 @@ def build(opts: Options) -> Report:
             (lambda n, total: progress("photos", n, total)) if progress else None,
         )
         timer.lap("images")
-        feeds.write(site, stage)
-        timer.lap("feeds")
-        words = Recall(memory.words)
-        index = tuple(name for name in memory.published if name.startswith(search.FOLDER + "/"))
-        memo = search.Memo(words, memory.search, index, stage.reuse) if cached else None
-        searched = search.index(stage.path, memo)
-        timer.lap("search")
+        # photos first (with the share images cut from them), then the designed tiles
+        spent = report.seconds.pop("images")
+        report.seconds["photos"] = made.photo_seconds
+        report.seconds["share images"] = spent - made.photo_seconds
+        # Pagefind indexes the pages in its own process while the feeds are written; not while
+        # photos are encoded, as a process pool must not be forked beside a running thread.
+        with ThreadPoolExecutor(max_workers=1) as indexer:
+            indexing = indexer.submit(search.index, stage.path, memo)
+            feeds.write(site, stage)
+            timer.lap("feeds")
+            searched = indexing.result()
+            timer.lap("search")  # what was left of it once the feeds were written
+        report.counts = _counts(site, done, made, requests)
         if not report.problems.fail(strict=opts.strict):
             stage.publish()
             report.published = True
             images.prune(requests, opts.cache_dir)
-    report.counts = _counts(site, done, made, requests)
-    if report.published and cached:
-        memory.pages, memory.words, memory.search = pages.now, words.now, searched
-        memory.published = output.published(opts.site_dir)
-        memory.inputs = inputs
-        memory.outcome = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
-        buildcache.write(opts.build_cache, memory)
+            if cached:
+                memory.pages, memory.words, memory.search = pages.now, words.now, searched
+                memory.mirrored = mirrored.now
+                memory.published = output.published(opts.site_dir)
+                memory.inputs = inputs
+                told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
+                memory.outcome = told
+                buildcache.write(opts.build_cache, memory)
     timer.lap("publish")
     return report
 

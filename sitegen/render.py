@@ -16,7 +16,7 @@ import hashlib
 import io
 import pickle
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -93,6 +93,7 @@ class Rendered:
     requests: Requests
     rendered: int = 0
     reused: int = 0
+    hashes: dict[str, str] = field(default_factory=dict)  # each page's HTML sha256 (with Reuse)
 
 
 def pages(
@@ -130,6 +131,7 @@ def pages(
             ):
                 requests.keep(record.media)
                 done.reused += 1
+                done.hashes[page.output] = record.sha256
                 continue
         view = _SiteView(site)
         first = len(requests.asked)
@@ -141,7 +143,9 @@ def pages(
         if reuse and prints:
             names = tuple(sorted(view.read))
             media = tuple(dict.fromkeys(requests.asked[first:]))
-            reuse.pages[page.output] = PageRecord(prints.digest(base, names), names, media)
+            sha256 = done.hashes[page.output] = hashlib.sha256(html.encode()).hexdigest()
+            record = PageRecord(prints.digest(base, names), names, media, sha256)
+            reuse.pages[page.output] = record
     common["site"] = site
     for template, output in (("root.html", "index.html"), ("404.html", "404.html")):
         html = _render(env, template, output, problems, **common, t=site.strings.t)

@@ -15,10 +15,12 @@ reads; the page on disk is unchanged.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import hashlib
 import itertools
 import json
+import os
 import re
 import shutil
 import tempfile
@@ -175,55 +177,109 @@ def _written(folder: Path) -> bool:
 Words = tuple[bool, tuple[tuple[str, str], ...]]
 
 
+# A copy of a page as Pagefind read it: the page's hash, and the copy's inode, size and time.
+Mirrored = tuple[str, tuple[int, int, int]]
+
+
 @dataclass(frozen=True)
 class Memo:
     """What the last build indexed: each page's words by the page's hash, the digest of what
-    Pagefind read, and the index's files in site/ with a way to reuse them (output.Stage)."""
+    Pagefind read, and the index's files in site/ with a way to reuse them (output.Stage);
+    the hashes of pages this build did not write (it need not read them), and the folder of
+    the copies Pagefind reads, kept between builds with what each copy was made from."""
 
     words: Recall[str, Words]
     digest: str
     files: tuple[str, ...]
     reuse: Callable[[str], bool]
+    known: dict[str, str]
+    mirror: Path
+    mirrored: Recall[str, Mirrored]
 
 
 def index(stage: Path, memo: Memo | None = None) -> str:
     """Index the staged pages; returns the digest of what Pagefind read. With `memo`, unchanged
-    pages are not read again, and an index made from the same pages is reused whole."""
+    pages are not read again, an index made from the same pages is reused whole, and only the
+    copies of changed pages are written again for Pagefind."""
     folder = stage / FOLDER
     digest = hashlib.sha256(code_version().encode())
-    pages: list[tuple[Path, tuple[tuple[str, str], ...]]] = []
+    pages: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
     for path in sorted(stage.rglob("*.html")):
-        html = path.read_text(encoding="utf-8")
-        key = hashlib.sha256(html.encode()).hexdigest()
-        words = memo.words.get(key) if memo else None
+        rel = path.relative_to(stage).as_posix()
+        key = memo.known.get(rel) if memo else None
+        words = memo.words.get(key) if memo and key else None
         if words is None:
-            reader = _Reader()
-            reader.feed(html)
-            reader.close()
-            words = (reader.has_body, tuple(reader.d_words))
+            html = path.read_text(encoding="utf-8")
+            key = hashlib.sha256(html.encode()).hexdigest()
+            words = _words(html)
             if memo:
                 memo.words[key] = words
         if words[0]:
-            pages.append((path, words[1]))
-            digest.update(f"{path.relative_to(stage).as_posix()}\0{key}\0".encode())
+            pages.append((rel, key, words[1]))
+            digest.update(f"{rel}\0{key}\0".encode())
     read = digest.hexdigest()
     if memo and memo.digest == read and memo.files:
         if all(memo.reuse(name) for name in memo.files):
             return read
         shutil.rmtree(folder)  # some files were linked: Pagefind must not write through them
-    # What Pagefind reads goes through a scratch copy: one request for the whole folder, as the
-    # service answers one request per tenth of a second.
-    with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
-        for path, d_words in pages:
-            copy = Path(scratch) / path.relative_to(stage)
-            copy.parent.mkdir(parents=True, exist_ok=True)
-            html = path.read_text(encoding="utf-8")
-            copy.write_text(with_d_spellings(html, list(d_words)), encoding="utf-8")
-        _run(_index(Path(scratch), folder))
+    if memo:
+        _copy(stage, pages, memo)
+        _run(_index(memo.mirror, folder))
+    else:
+        # One request for the whole folder, as the service answers one a tenth of a second.
+        with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
+            for rel, _, d_words in pages:
+                _write_copy(stage / rel, Path(scratch) / rel, d_words)
+            _run(_index(Path(scratch), folder))
     _stabilise(folder)
     for name in UNUSED:
         (folder / name).unlink(missing_ok=True)
     return read
+
+
+def _words(html: str) -> Words:
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return reader.has_body, tuple(reader.d_words)
+
+
+def _write_copy(page: Path, copy: Path, d_words: tuple[tuple[str, str], ...]) -> None:
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    html = page.read_text(encoding="utf-8")
+    copy.write_text(with_d_spellings(html, list(d_words)), encoding="utf-8")
+
+
+def _copy(
+    stage: Path, pages: list[tuple[str, str, tuple[tuple[str, str], ...]]], memo: Memo
+) -> None:
+    """Bring the folder Pagefind reads up to date: write the copies of changed pages, remove
+    the copies of pages gone, keep the rest (checked against what was recorded of each)."""
+    wanted = set()
+    for rel, key, d_words in pages:
+        wanted.add(rel)
+        copy = memo.mirror / rel
+        was = memo.mirrored.get(rel)
+        if was is not None and was[0] == key and _state(copy) == was[1]:
+            continue
+        _write_copy(stage / rel, copy, d_words)
+        memo.mirrored[rel] = (key, _state(copy))
+    for root, dirs, files in os.walk(memo.mirror, topdown=False):
+        for name in files:
+            path = Path(root) / name
+            if path.relative_to(memo.mirror).as_posix() not in wanted:
+                path.unlink()
+        for name in dirs:
+            with contextlib.suppress(OSError):  # not empty: pages remain in it
+                (Path(root) / name).rmdir()
+
+
+def _state(path: Path) -> tuple[int, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0, 0)
+    return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _run(job: Coroutine[object, object, None]) -> None:
