@@ -276,12 +276,20 @@ def _run(job: _Job, cache_dir: Path) -> str | None:
             scale = min(1.0, max(scales))
             largest = (round(job.photo.width * scale), round(job.photo.height * scale))
             img = decode.open_clean(data, largest)
+        sized: dict[tuple[int, int], Image.Image] = {}  # each width once, for every format
         for out in sorted(outputs, key=lambda o: -o.width):
             assert img is not None  # outputs exist only for a photo
             size = (out.width, out.height)
-            resized = img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
-            _save(resized, out.format, cache_dir / out.name)
-        ground = share_images.backdrop(img) if img is not None and shares else None
+            if size not in sized:
+                sized[size] = (
+                    img if img.size == size else img.resize(size, Image.Resampling.LANCZOS)
+                )
+            _save(sized[size], out.format, cache_dir / out.name)
+        ground = None
+        if img is not None and shares:
+            # cropped from the smallest copy that covers the share image, not from the photo
+            covering = [i for i in sized.values() if share_images.covers(i)] or [img]
+            ground = share_images.backdrop(min(covering, key=lambda i: i.width))
         for name, spec in shares:
             _save(share_images.draw(spec, img, ground), "jpeg", cache_dir / name, share_images.JPEG)
     except decode.PhotoError as err:

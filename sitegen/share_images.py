@@ -21,7 +21,7 @@ from .model import Event, Page, Photo, Site, Space
 
 WIDTH, HEIGHT = 1200, 630
 # Bump when the drawing changes.
-SHARE_VERSION = 2
+SHARE_VERSION = 3
 FONTS = Path(__file__).parent / "fonts"
 TITLE_FONT = FONTS / "NotoSerif-Bold.ttf"
 LABEL_FONT = FONTS / "BeVietnamPro-SemiBold.ttf"
@@ -191,6 +191,11 @@ def _mark(draw: ImageDraw.ImageDraw, x: int, y: int, size: int) -> None:
     h = [(8, 24), (8, 8), (12, 8), (12, 14), (20, 14), (20, 8), (24, 8), (24, 24), (20, 24),
          (20, 18), (12, 18), (12, 24)]  # fmt: skip
     draw.polygon([(x + px * u, y + py * u) for px, py in h], fill=BRAND)
+
+
+def covers(photo: Image.Image) -> bool:
+    """Whether the image is large enough to be cropped to share size without enlarging."""
+    return photo.width >= WIDTH and photo.height >= HEIGHT
 
 
 def backdrop(photo: Image.Image) -> Image.Image:
