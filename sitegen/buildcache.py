@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 # Bump when what is stored changes shape.
-FORMAT = 2
+FORMAT = 3
 # Libraries whose version can change a byte of the output.
 LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "pillow", "pagefind", "pagefind-bin")
 CODE = Path(__file__).resolve().parent
@@ -93,20 +93,34 @@ class Memory:
         return Memory(str(site_dir), self.markdown, self.photo_hashes)
 
 
-def _file(folder: Path) -> Path:
-    return folder / f"memory-v{FORMAT}.pickle"
+# Two files: what tells whether anything changed (small, read first), and the caches, read only
+# when something did. Every cache is checked or content-addressed, so one file from a build and
+# the other from the build before still make a correct build.
+STATE = ("site_dir", "search", "published", "inputs", "outcome")
+CACHES = ("markdown", "photo_hashes", "pages", "words", "mirrored")
 
 
-def read(folder: Path | None, site_dir: Path) -> Memory:
+def _file(folder: Path, part: str) -> Path:
+    return folder / f"{part}-v{FORMAT}.pickle"
+
+
+def _load(folder: Path, part: str) -> dict[str, object]:
+    try:
+        with open(_file(folder, part), "rb") as f:
+            values = pickle.load(f)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return {}  # none yet, or written by other code: start clean
+    return values if isinstance(values, dict) else {}
+
+
+def read(folder: Path | None, site_dir: Path, caches: bool = True) -> Memory:
+    """What the last build left; only its state (is anything changed?) unless `caches`."""
     if folder is None:
         return Memory(str(site_dir))
-    try:
-        with open(_file(folder), "rb") as f:
-            memory = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-        return Memory(str(site_dir))  # none yet, or written by other code: start clean
-    if not isinstance(memory, Memory):
-        return Memory(str(site_dir))
+    values = _load(folder, "state")
+    if caches:
+        values |= _load(folder, "caches")
+    memory = Memory(**{k: v for k, v in values.items() if k in STATE + CACHES})
     return memory.for_site(site_dir)
 
 
@@ -114,11 +128,13 @@ def write(folder: Path | None, memory: Memory) -> None:
     if folder is None:
         return
     folder.mkdir(parents=True, exist_ok=True)
-    target = _file(folder)
-    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as f:
-        pickle.dump(memory, f, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, target)
+    for part, names in (("caches", CACHES), ("state", STATE)):  # the state last: it vouches
+        target = _file(folder, part)
+        tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+        with open(tmp, "wb") as f:
+            values = {name: getattr(memory, name) for name in names}
+            pickle.dump(values, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
 
 
 def stat_key(stat: os.stat_result) -> tuple[int, ...]:
@@ -151,12 +167,20 @@ def folder_state(folders: Iterable[Path]) -> str:
     """Every file under the folders by its stat key: equal only if no file was added, removed
     or written since. Reads no file, so it costs a directory walk."""
     digest = hashlib.sha256()
+
+    def scan(folder: str) -> None:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                digest.update(f"{entry.path}/\0".encode())
+                scan(entry.path)
+            else:
+                key = stat_key(entry.stat(follow_symlinks=False))
+                digest.update(f"{entry.path}\0{key}\0".encode())
+
     for folder in folders:
         digest.update(f"{folder}\0".encode())
-        for root, dirs, files in os.walk(folder):
-            dirs.sort()
-            for name in sorted(files):
-                path = os.path.join(root, name)
-                stat = os.stat(path, follow_symlinks=False)
-                digest.update(f"{path}\0{stat_key(stat)}\0".encode())
+        if folder.is_dir():
+            scan(str(folder))
     return digest.hexdigest()

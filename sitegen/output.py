@@ -85,13 +85,17 @@ def _state(stat: os.stat_result) -> FileState:
 def published(site_dir: Path) -> dict[str, FileState]:
     """Every file of the published site as it is now, for the next build's `reuse`."""
     files: dict[str, FileState] = {}
-    root = str(site_dir)
-    for folder, _, names in os.walk(site_dir):
-        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
-        prefix = "" if prefix == "." else prefix + "/"
-        for name in names:
-            stat = os.stat(os.path.join(folder, name), follow_symlinks=False)
-            files[prefix + name] = _state(stat)
+
+    def scan(folder: str, prefix: str) -> None:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    scan(entry.path, f"{prefix}{entry.name}/")
+                else:
+                    files[prefix + entry.name] = _state(entry.stat(follow_symlinks=False))
+
+    if site_dir.is_dir():
+        scan(str(site_dir), "")
     return files
 
 

@@ -7,6 +7,7 @@ same inputs (see buildcache.py), and a build whose inputs are all unchanged does
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 import tomllib
 from collections.abc import Callable
@@ -127,7 +128,7 @@ def _unchanged(told: _Outcome, seconds: float) -> Report:
 
 def build(opts: Options) -> Report:
     start = time.perf_counter()
-    memory = buildcache.read(opts.build_cache, opts.site_dir)
+    memory = buildcache.read(opts.build_cache, opts.site_dir, caches=False)
     inputs = _inputs(opts) if opts.build_cache else ""
     if (
         inputs == memory.inputs != ""
@@ -135,6 +136,7 @@ def build(opts: Options) -> Report:
         and output.published(opts.site_dir) == memory.published
     ):
         return _unchanged(memory.outcome, time.perf_counter() - start)
+    memory = buildcache.read(opts.build_cache, opts.site_dir)
     cached = memory if opts.build_cache else None
     ready = time.perf_counter() - start
     report, content = check(opts, cached)
@@ -164,13 +166,19 @@ def build(opts: Options) -> Report:
             memo = search.Memo(
                 words, memory.search, index, stage.reuse, done.hashes, mirror, mirrored
             )
-        made = images.process(
-            requests,
-            stage,
-            opts.cache_dir,
-            report.problems,
-            (lambda n, total: progress("photos", n, total)) if progress else None,
-        )
+        # The encoding workers are forked from this process: frozen, its objects are never
+        # visited by their garbage collector, so the model's pages stay shared, not copied.
+        gc.freeze()
+        try:
+            made = images.process(
+                requests,
+                stage,
+                opts.cache_dir,
+                report.problems,
+                (lambda n, total: progress("photos", n, total)) if progress else None,
+            )
+        finally:
+            gc.unfreeze()
         timer.lap("images")
         # photos first (with the share images cut from them), then the designed tiles
         spent = report.seconds.pop("images")
