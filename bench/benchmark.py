@@ -118,9 +118,11 @@ def measure(cmd: list[str]) -> Run:
     peak = [0]
 
     def sample() -> None:
+        # Reading a large process's page tables costs CPU the build then lacks: often while
+        # builds are short, once a second after ten seconds.
         while proc.poll() is None:
             peak[0] = max(peak[0], _tree_memory(proc.pid))
-            time.sleep(0.2)
+            time.sleep(0.2 if time.perf_counter() - start < 10 else 1.0)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
