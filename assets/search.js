@@ -25,15 +25,55 @@
     return root.getAttribute("data-" + name).replace("{count}", String(count));
   }
 
+  function json(url) {
+    return fetch(url).then(function (response) {
+      if (!response.ok) throw new Error(url + ": " + response.status);
+      return response.json();
+    });
+  }
+
+  // A large site's index comes in shards (sitegen/search.py): the first is pagefind/ itself,
+  // the others are merged into it, and Pagefind then ranks their results together.
   function load() {
     if (!pagefind) {
       // honours the base path: the URL comes from the page, and Pagefind derives result URLs
       // from where pagefind.js was loaded
-      pagefind = import(root.getAttribute("data-pagefind")).then(function (pf) {
-        return pf.init().then(function () { return pf; });
+      var url = root.getAttribute("data-pagefind");
+      var folder = url.slice(0, url.lastIndexOf("/") + 1);
+      pagefind = Promise.all([import(url), json(folder + "shards.json")]).then(function (got) {
+        var pf = got[0];
+        var shards = got[1].map(function (name) { return folder + name; });
+        return pf.init()
+          .then(function () {
+            return Promise.all(shards.map(function (shard) { return pf.mergeIndex(shard); }));
+          })
+          .then(function () { return { pf: pf, folders: [folder].concat(shards), ranks: null }; });
       });
     }
     return pagefind;
+  }
+
+  // Each shard sorts only its own results, and merged results come in order of relevance:
+  // sorted, they are put in order by each page's place in the whole site, which every shard
+  // lists in its ranks.json (fetched on the first sorted search).
+  function ordered(index, found, name) {
+    if (index.folders.length === 1) return Promise.resolve(found);
+    if (!index.ranks) {
+      index.ranks = Promise.all(index.folders.map(function (f) { return json(f + "ranks.json"); }));
+    }
+    return index.ranks.then(function (shards) {
+      function rank(result) {
+        for (var i = 0; i < shards.length; i++) {
+          var place = (shards[i][name] || {})[result.id];
+          if (place !== undefined) return place;
+        }
+        return Infinity;
+      }
+      return found
+        .map(function (result) { return { result: result, rank: rank(result) }; })
+        .sort(function (a, b) { return a.rank - b.rank; })
+        .map(function (pair) { return pair.result; });
+    });
   }
 
   function state() {
@@ -144,13 +184,16 @@
     }
     if (!pagefind) show(text("loading"));
     return load()
-      .then(function (pf) {
-        return pf.search(s.query || null, { filters: s.filters, sort: s.sort });
+      .then(function (index) {
+        return index.pf.search(s.query || null, { filters: s.filters, sort: s.sort })
+          .then(function (search) {
+            return s.sorted ? ordered(index, search.results, sortSelect.value) : search.results;
+          });
       })
-      .then(function (search) {
+      .then(function (found) {
         if (token !== latest) return;
         clear();
-        results = search.results;
+        results = found;
         var count = results.length;
         // announced once the first results are on the page
         return more(token, false).then(function () {

@@ -5,6 +5,11 @@ Pages opt in with `data-pagefind-body` (spaces and events) and Pagefind files ea
 `<html lang>`, so a page showing the other language's text is found from its own language's
 search. `index_size` measures the result, for the benchmark.
 
+A large site's index is split into shards of about SHARD_PAGES pages, each entry's pages always
+in the same shard, so that a changed entry re-indexes one shard, not the site. The first shard
+is pagefind/ itself; assets/search.js merges the others (listed in pagefind/shards.json) with
+Pagefind's mergeIndex, and orders sorted results across shards by the ranks each one carries.
+
 Pagefind 1.5 folds tone marks on both sides ("bao tang" finds "Bảo tàng", and an exact
 "bảo tàng" ranks first) but not đ, which Unicode does not decompose: "dinh" never meets "đình".
 So each page reaches Pagefind with a hidden copy of its đ-words spelt with d, under the same
@@ -20,6 +25,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import math
 import os
 import re
 import shutil
@@ -36,6 +42,12 @@ from pagefind.service import PagefindService
 from .buildcache import Recall, code_version
 
 FOLDER = "pagefind"
+# Pages per shard of the index. Pagefind has no incremental mode and takes about a millisecond a
+# page, holding every page of an index in memory: shards of this size keep the re-indexing after
+# one entry changed near a second, and the memory of a site of 60,000 pages near 100 MB.
+SHARD_PAGES = 1000
+SHARDS = "shards.json"  # the folders of the shards after the first, for assets/search.js
+RANKS = "ranks.json"  # with more than one shard: each result's place in each sort order
 WRITE_WAIT = 600  # checks 50 ms apart: half a minute for Pagefind to finish writing
 # Pagefind's ready-made interfaces; assets/search.js uses pagefind.js directly, so these would
 # only be 400 kB of files nobody loads in every deploy.
@@ -56,6 +68,7 @@ _MARKUP = re.compile(
 )
 _QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
 _NAME_SPLIT = re.compile(r"[\s=/]+")
+_SORT = re.compile(r'<span data-pagefind-sort="([^"]+)">([^<]*)</span>')
 
 
 class _Reader:
@@ -144,18 +157,24 @@ def with_d_spellings(html: str, d_words: list[tuple[str, str]]) -> str:
     return f"{head}<div data-pagefind-body hidden>{copy}</div>{end}{tail}"
 
 
-async def _index(pages: Path, output: Path) -> None:
+async def _index(jobs: list[tuple[Path, Path]]) -> None:
+    """Index each folder of pages into its output folder, one after the other in one service,
+    each index dropped once written: Pagefind holds every page of an index in memory."""
     async with PagefindService() as service:  # stops the service on leaving
-        index = await service.create_index()
-        await index.add_directory(str(pages))
-        await index.write_files(str(output))
-        # The service answers once every file exists, while its writes may still be running in
-        # the background, and stopping it then leaves empty files: wait until all are whole.
-        for _ in range(WRITE_WAIT):
-            if _written(output):
-                return
-            await asyncio.sleep(0.05)
-        raise RuntimeError(f"{output}: Pagefind did not finish writing its files")
+        for pages, output in jobs:
+            index = await service.create_index()
+            await index.add_directory(str(pages))
+            await index.write_files(str(output))
+            # The service answers once every file exists, while its writes may still be running
+            # in the background, and stopping it then leaves empty files: wait until all are
+            # whole.
+            for _ in range(WRITE_WAIT):
+                if _written(output):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise RuntimeError(f"{output}: Pagefind did not finish writing its files")
+            await index.delete_index()
 
 
 def _written(folder: Path) -> bool:
@@ -173,8 +192,8 @@ def _written(folder: Path) -> bool:
     return True
 
 
-# What the reader found in a page: whether it has a body, and its đ-words.
-Words = tuple[bool, tuple[tuple[str, str], ...]]
+# What the reader found in a page: whether it has a body, its đ-words, and its sort values.
+Words = tuple[bool, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 # A copy of a page as Pagefind read it: the page's hash, and the copy's inode, size and time.
@@ -183,10 +202,10 @@ Mirrored = tuple[str, tuple[int, int, int]]
 
 @dataclass(frozen=True)
 class Memo:
-    """What the last build indexed: each page's words by the page's hash, the digest of what
-    Pagefind read, and the index's files in site/ with a way to reuse them (output.Stage);
-    the hashes of pages this build did not write (it need not read them), and the folder of
-    the copies Pagefind reads, kept between builds with what each copy was made from."""
+    """What the last build indexed: each page's words by the page's hash, the digests of what
+    each shard of the index read, and the index's files in site/ with a way to reuse them
+    (output.Stage); the hashes of pages this build did not write (it need not read them), and
+    the folder of the copies Pagefind reads, kept between builds with what each was made from."""
 
     words: Recall[str, Words]
     digest: str
@@ -197,51 +216,145 @@ class Memo:
     mirrored: Recall[str, Mirrored]
 
 
+@dataclass(frozen=True)
+class _Page:
+    rel: str
+    key: str  # the page's hash
+    d_words: tuple[tuple[str, str], ...]
+    sorts: tuple[tuple[str, str], ...]
+
+
 def index(stage: Path, memo: Memo | None = None) -> str:
-    """Index the staged pages; returns the digest of what Pagefind read. With `memo`, unchanged
-    pages are not read again, an index made from the same pages is reused whole, and only the
-    copies of changed pages are written again for Pagefind."""
+    """Index the staged pages; returns the digests of what each shard of the index read. With
+    `memo`, unchanged pages are not read again, a shard made from the same pages is reused
+    whole, and only the copies of changed pages are written again for Pagefind."""
     folder = stage / FOLDER
-    digest = hashlib.sha256(code_version().encode())
-    pages: list[tuple[str, str, tuple[tuple[str, str], ...]]] = []
+    shards = _shards(_pages(stage, memo))
+    digests = [_digest(shard, len(shards)) for shard in shards]
+    before = memo.digest.split() if memo else []
+    jobs: list[tuple[int, list[_Page], Path, Path]] = []
+    for n, shard in enumerate(shards):  # the first first: the others are folders inside it
+        if memo and before[n : n + 1] == [digests[n]] and _reused(memo, n, folder):
+            continue
+        if memo:
+            pages = memo.mirror / str(n)
+            _copy(stage, shard, pages, memo)
+        else:
+            pages = Path(tempfile.mkdtemp(prefix="pagefind-"))
+            for page in shard:
+                _write_copy(stage / page.rel, pages / page.rel, page.d_words)
+        jobs.append((n, shard, pages, Path(tempfile.mkdtemp(prefix=".pagefind-", dir=stage))))
+    if memo:
+        _forget_shards(memo.mirror, len(shards))
+    try:
+        if jobs:
+            _run(_index([(pages, output) for _, _, pages, output in jobs]))
+        for n, shard, _, output in jobs:
+            _stabilise(output)
+            for path in output.iterdir():
+                # the shards after the first are searched with the first one's code
+                code = path.suffix == ".js" or path.name.startswith("wasm.")
+                if path.name in UNUSED or (n and code):
+                    path.unlink()
+            if len(shards) > 1:
+                _write_ranks(output, shard)
+            target = folder / _shard_folder(n)
+            target.mkdir(parents=True, exist_ok=True)
+            for path in output.iterdir():
+                os.replace(path, target / path.name)
+    finally:
+        for _, _, pages, output in jobs:
+            shutil.rmtree(output, ignore_errors=True)
+            if not memo:
+                shutil.rmtree(pages, ignore_errors=True)
+    more = [_shard_folder(n) for n in range(1, len(shards))]
+    (folder / SHARDS).write_text(json.dumps(more), encoding="utf-8")
+    return " ".join(digests)
+
+
+def _pages(stage: Path, memo: Memo | None) -> list[_Page]:
+    """The pages Pagefind indexes (those with a body), in path order."""
+    pages = []
+    version = code_version()[:16]
     for path in sorted(stage.rglob("*.html")):
         rel = path.relative_to(stage).as_posix()
         key = memo.known.get(rel) if memo else None
-        words = memo.words.get(key) if memo and key else None
+        words = memo.words.get(f"{key}:{version}") if memo and key else None
         if words is None:
             html = path.read_text(encoding="utf-8")
             key = hashlib.sha256(html.encode()).hexdigest()
             words = _words(html)
             if memo:
-                memo.words[key] = words
+                memo.words[f"{key}:{version}"] = words
         if words[0]:
-            pages.append((rel, key, words[1]))
-            digest.update(f"{rel}\0{key}\0".encode())
-    read = digest.hexdigest()
-    if memo and memo.digest == read and memo.files:
-        if all(memo.reuse(name) for name in memo.files):
-            return read
-        shutil.rmtree(folder)  # some files were linked: Pagefind must not write through them
-    if memo:
-        _copy(stage, pages, memo)
-        _run(_index(memo.mirror, folder))
-    else:
-        # One request for the whole folder, as the service answers one a tenth of a second.
-        with tempfile.TemporaryDirectory(prefix="pagefind-") as scratch:
-            for rel, _, d_words in pages:
-                _write_copy(stage / rel, Path(scratch) / rel, d_words)
-            _run(_index(Path(scratch), folder))
-    _stabilise(folder)
-    for name in UNUSED:
-        (folder / name).unlink(missing_ok=True)
-    return read
+            pages.append(_Page(rel, key, words[1], words[2]))
+    return pages
+
+
+def _shards(pages: list[_Page]) -> list[list[_Page]]:
+    """The pages split into about SHARD_PAGES each, an entry's pages in every language together,
+    each entry always in the same shard while the number of shards stays the same: changing
+    one entry re-indexes one shard."""
+    count = max(1, math.ceil(len(pages) / SHARD_PAGES))
+    shards: list[list[_Page]] = [[] for _ in range(count)]
+    for page in pages:
+        entry = page.rel.split("/", 1)[-1]  # the same for every language's page of an entry
+        shards[int(hashlib.sha256(entry.encode()).hexdigest()[:8], 16) % count].append(page)
+    return [shard for shard in shards if shard]
+
+
+def _digest(shard: list[_Page], count: int) -> str:
+    digest = hashlib.sha256(f"{code_version()}\0{count}".encode())
+    for page in shard:
+        digest.update(f"{page.rel}\0{page.key}\0".encode())
+    return digest.hexdigest()
+
+
+def _shard_folder(n: int) -> str:
+    """Where shard n lives under pagefind/: the first, with Pagefind's code, in pagefind/
+    itself; the others in numbered folders, which Pagefind's own folders never are."""
+    return f"{n}/" if n else ""
+
+
+def _shard_of(name: str) -> int | None:
+    """The shard an index file in pagefind/ belongs to; None for the list of shards."""
+    first, _, rest = name.partition("/")
+    if not rest:
+        return None if first == SHARDS else 0
+    return int(first) if first.isdigit() else 0
+
+
+def _reused(memo: Memo, n: int, folder: Path) -> bool:
+    """Link shard n's files from site/; False, with none of them left, if any has changed."""
+    files = [name for name in memo.files if _shard_of(name[len(FOLDER) + 1 :]) == n]
+    if files and all(memo.reuse(name) for name in files):
+        return True
+    # some may be linked: Pagefind must not write through them
+    shutil.rmtree(folder / _shard_folder(n), ignore_errors=True)
+    return False
+
+
+def _write_ranks(output: Path, shard: list[_Page]) -> None:
+    """Each result's place in every sort order of the whole site, by its fragment's name: the
+    JavaScript merging the shards' results sorts by these, as each shard sorts only its own."""
+    where = {"/" + page.rel.removesuffix("index.html"): page for page in shard}
+    ranks: dict[str, dict[str, int]] = {}
+    for path in sorted((output / "fragment").iterdir()):
+        fragment = json.loads(gzip.decompress(path.read_bytes())[len(_MAGIC) :])
+        page = where.get(fragment["url"])
+        for name, value in page.sorts if page else ():
+            if value.isdigit():
+                ranks.setdefault(name, {})[path.name.removesuffix(".pf_fragment")] = int(value)
+    text = json.dumps({name: dict(sorted(v.items())) for name, v in sorted(ranks.items())})
+    (output / RANKS).write_text(text, encoding="utf-8")
 
 
 def _words(html: str) -> Words:
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    return reader.has_body, tuple(reader.d_words)
+    sorts = tuple(_SORT.findall(html)) if reader.has_body else ()
+    return reader.has_body, tuple(reader.d_words), sorts
 
 
 def _write_copy(page: Path, copy: Path, d_words: tuple[tuple[str, str], ...]) -> None:
@@ -250,28 +363,40 @@ def _write_copy(page: Path, copy: Path, d_words: tuple[tuple[str, str], ...]) ->
     copy.write_text(with_d_spellings(html, list(d_words)), encoding="utf-8")
 
 
-def _copy(
-    stage: Path, pages: list[tuple[str, str, tuple[tuple[str, str], ...]]], memo: Memo
-) -> None:
-    """Bring the folder Pagefind reads up to date: write the copies of changed pages, remove
-    the copies of pages gone, keep the rest (checked against what was recorded of each)."""
+def _copy(stage: Path, shard: list[_Page], mirror: Path, memo: Memo) -> None:
+    """Bring the folder Pagefind reads for a shard up to date: write the copies of changed
+    pages, remove the copies of pages gone, keep the rest (checked against what was recorded
+    of each)."""
     wanted = set()
-    for rel, key, d_words in pages:
-        wanted.add(rel)
-        copy = memo.mirror / rel
-        was = memo.mirrored.get(rel)
-        if was is not None and was[0] == key and _state(copy) == was[1]:
+    for page in shard:
+        wanted.add(page.rel)
+        copy = mirror / page.rel
+        key = f"{mirror.name}/{page.rel}"
+        was = memo.mirrored.get(key)
+        if was is not None and was[0] == page.key and _state(copy) == was[1]:
             continue
-        _write_copy(stage / rel, copy, d_words)
-        memo.mirrored[rel] = (key, _state(copy))
-    for root, dirs, files in os.walk(memo.mirror, topdown=False):
+        _write_copy(stage / page.rel, copy, page.d_words)
+        memo.mirrored[key] = (page.key, _state(copy))
+    for root, dirs, files in os.walk(mirror, topdown=False):
         for name in files:
             path = Path(root) / name
-            if path.relative_to(memo.mirror).as_posix() not in wanted:
+            if path.relative_to(mirror).as_posix() not in wanted:
                 path.unlink()
         for name in dirs:
             with contextlib.suppress(OSError):  # not empty: pages remain in it
                 (Path(root) / name).rmdir()
+
+
+def _forget_shards(mirror: Path, count: int) -> None:
+    """Remove the copies of shards that no longer exist (the site shrank), and of an older
+    layout."""
+    if mirror.is_dir():
+        for path in mirror.iterdir():
+            if not (path.name.isdigit() and int(path.name) < count):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
 
 
 def _state(path: Path) -> tuple[int, int, int]:
@@ -402,11 +527,12 @@ class IndexSize:
 
 def index_size(site: Path) -> IndexSize:
     folder = site / FOLDER
-    entry = json.loads((folder / "pagefind-entry.json").read_text(encoding="utf-8"))
+    shards = ["", *json.loads((folder / SHARDS).read_text(encoding="utf-8"))]
+    entries = [json.loads((folder / s / "pagefind-entry.json").read_bytes()) for s in shards]
     files = [p for p in folder.rglob("*") if p.is_file()]
     library = [p for p in files if p.suffix == ".js" or p.name.startswith("wasm.")]
     return IndexSize(
-        pages=sum(lang["page_count"] for lang in entry["languages"].values()),
+        pages=sum(lang["page_count"] for e in entries for lang in e["languages"].values()),
         index_bytes=sum(p.stat().st_size for p in files if p not in library),
         library_bytes=sum(p.stat().st_size for p in library),
     )

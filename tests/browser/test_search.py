@@ -1,9 +1,12 @@
 """Search in headless Chromium against built sites: the query set over the shipped content with
 Pagefind's own JavaScript, then the search page as a visitor uses it (typing, filters, sort, the
-keyboard, both languages, no JavaScript) and a fixture site served under a sub-path."""
+keyboard, both languages, no JavaScript), a fixture site served under a sub-path, and the shipped
+content with its index in shards."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,6 +16,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
+from sitegen import pipeline, search
 from support import FIXTURES, ROOT, TODAY, parse, run_build, serve
 
 pytestmark = pytest.mark.browser
@@ -337,3 +341,106 @@ def test_a_page_without_its_translation_is_found_in_the_text_it_shows(page, unde
         first.wait_for()
         assert first.locator("a").get_attribute("href") == "/hanoi/en/spaces/hoi-quan-quang-dong/"
         assert first.locator(".result__title").get_attribute("lang") == "vi"
+
+
+# --- an index in shards, as a large site's is (sitegen/search.py) -----------------------------
+# The shipped content built with shards of ten pages must find what the whole index finds,
+# filter the same pages and sort across shards as the listings do.
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    root = tmp_path_factory.mktemp("sharded")
+    opts = pipeline.Options(
+        content_dir=ROOT / "content",
+        site_dir=root / "site",
+        cache_dir=root / "images",
+        today=dt.date.fromisoformat(TODAY),
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SHARD_PAGES", 10)
+        report = pipeline.build(opts)
+    assert report.published, report.problems.items
+    server, url = serve(opts.site_dir)
+    yield opts.site_dir, url
+    server.shutdown()
+
+
+def found(page, url: str) -> list[str]:  # type: ignore[no-untyped-def]
+    page.goto(url)
+    wait_for_results(page)
+    return results(page)
+
+
+def test_the_index_is_in_shards_and_each_shard_has_both_languages(sharded):
+    site, _ = sharded
+    folder = site / search.FOLDER
+    shards = ["", *json.loads((folder / search.SHARDS).read_text("utf-8"))]
+    assert len(shards) >= 4
+    for shard in shards:
+        entry = json.loads((folder / shard / "pagefind-entry.json").read_text("utf-8"))
+        assert sorted(entry["languages"]) == ["en", "vi"]
+    assert search.index_size(site).pages == sum(
+        1 for p in site.rglob("index.html") if b"data-pagefind-body" in p.read_bytes()
+    )
+
+
+def test_the_query_set_finds_through_the_shards(page, sharded):
+    _, url = sharded
+    misses = []
+    for lang, query, expected in QUERIES:
+        page.goto(f"{url}{lang}/search/")
+        page.locator("#search-q").fill(query)
+        page.locator("#search-q").press("Enter")
+        wait_for_results(page)
+        top = page.locator(".result__link").evaluate_all("a => a.map(x => x.pathname)")[:TOP]
+        count = page.locator(".result").count()
+        ok = count == 0 if expected is None else f"/{lang}/{expected}/" in top
+        if not ok:
+            misses.append(f"{lang} {query!r}: {top}")
+    assert len(misses) <= len(QUERIES) // 20, misses
+
+
+@pytest.mark.parametrize("query", ["q=bao+tang", "q=ha+noi", "q=hoan+kiem"])
+def test_the_shards_find_what_the_whole_index_finds(page, sharded, served, query):
+    """Every page, and the best first. A small shard without a query's word widens it to the
+    words it starts (Pagefind's own fallback), so the shards may find a page more."""
+    _, url = sharded
+    for lang in ("vi", "en"):
+        whole = found(page, f"{served}{lang}/search/?{query}")
+        shards = found(page, f"{url}{lang}/search/?{query}")
+        assert whole
+        assert set(whole) <= set(shards)
+        assert whole[0] in shards[:TOP]
+
+
+@pytest.mark.parametrize("name", ["kind", "type", "ward"])
+def test_a_filter_shows_the_pages_filed_under_it_in_every_shard(page, sharded, name):
+    site, url = sharded
+    page.goto(url + "vi/search/")
+    page.locator("summary").click()
+    select = page.locator(f"#search-{name}")
+    select.select_option(select.locator("option").nth(1).get_attribute("value"))
+    wait_for_results(page)
+    value = select.input_value()
+    assert sorted(results(page)) == sorted(filed_under(site, "vi", name, value))
+
+
+def test_sorting_by_name_spans_the_shards(page, sharded):
+    _, url = sharded
+    for lang in ("vi", "en"):
+        page.goto(f"{url}{lang}/spaces/")
+        listed = page.locator(".card__link").evaluate_all("links => links.map(a => a.pathname)")
+        assert found(page, f"{url}{lang}/search/?kind=space&sort=name") == listed
+
+
+def test_sorting_by_date_spans_the_shards(page, sharded):
+    _, url = sharded
+    page.goto(url + "vi/events/")
+    listed = page.locator(":is(#upcoming-title, #past-title) ~ ul .event__title a").evaluate_all(
+        "links => links.map(a => a.pathname)"
+    )
+    assert found(page, url + "vi/search/?kind=event&sort=date") == listed
+    assert found(page, url + "vi/search/?q=ha+noi&kind=event&sort=date") == [
+        path for path in listed if path in found(page, url + "vi/search/?q=ha+noi&kind=event")
+    ]
