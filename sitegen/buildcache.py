@@ -4,6 +4,8 @@ only what its inputs changed, and its output is still byte for byte what a clean
 - Markdown: the HTML of each text, by the text's content hash (markup.remembering).
 - Photos: the sha256 of each photo file, by its inode, size and times, so an unchanged photo
   is not read again to be hashed (load.content).
+- Files: what reading and parsing each text or YAML file gave, with the problems it found, by
+  the same key, so an unchanged file is not read again (load.content).
 - Pages: each page's digest (everything its template read) with the photos it asked for; a
   page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
 - Search: what Pagefind read, as one digest, and each page's đ-words by the page's hash; when
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 # Bump when what is stored changes shape.
-FORMAT = 3
+FORMAT = 4
 # Libraries whose version can change a byte of the output.
 LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "pillow", "pagefind", "pagefind-bin")
 CODE = Path(__file__).resolve().parent
@@ -76,6 +78,8 @@ class Memory:
     site_dir: str = ""
     markdown: dict[str, str] = field(default_factory=dict)
     photo_hashes: dict[tuple[int, ...], str] = field(default_factory=dict)
+    files: dict[tuple[object, ...], tuple[object, tuple[object, ...]]] = field(default_factory=dict)
+    code: str = ""  # the code_version() that made `files`, whose values are its own objects
     pages: dict[str, PageRecord] = field(default_factory=dict)
     words: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
     search: str = ""
@@ -90,14 +94,16 @@ class Memory:
         published, only the content-addressed caches."""
         if self.site_dir == str(site_dir):
             return self
-        return Memory(str(site_dir), self.markdown, self.photo_hashes)
+        return Memory(
+            str(site_dir), self.markdown, self.photo_hashes, files=self.files, code=self.code
+        )
 
 
 # Two files: what tells whether anything changed (small, read first), and the caches, read only
 # when something did. Every cache is checked or content-addressed, so one file from a build and
 # the other from the build before still make a correct build.
 STATE = ("site_dir", "search", "published", "inputs", "outcome")
-CACHES = ("markdown", "photo_hashes", "pages", "words", "mirrored")
+CACHES = ("markdown", "photo_hashes", "files", "code", "pages", "words", "mirrored")
 
 
 def _file(folder: Path, part: str) -> Path:
@@ -120,6 +126,8 @@ def read(folder: Path | None, site_dir: Path, caches: bool = True) -> Memory:
     values = _load(folder, "state")
     if caches:
         values |= _load(folder, "caches")
+        if values.get("code") != code_version():
+            values.pop("files", None)  # parsed by other code: its results may differ
     memory = Memory(**{k: v for k, v in values.items() if k in STATE + CACHES})
     return memory.for_site(site_dir)
 
@@ -127,6 +135,7 @@ def read(folder: Path | None, site_dir: Path, caches: bool = True) -> Memory:
 def write(folder: Path | None, memory: Memory) -> None:
     if folder is None:
         return
+    memory.code = code_version()
     folder.mkdir(parents=True, exist_ok=True)
     for part, names in (("caches", CACHES), ("state", STATE)):  # the state last: it vouches
         target = _file(folder, part)

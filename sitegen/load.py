@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -17,7 +19,7 @@ import yaml
 
 from . import decode
 from .buildcache import Recall, stat_key
-from .errors import Problems
+from .errors import Problem, Problems
 
 LANGS = ("vi", "en")
 KINDS = ("spaces", "events")
@@ -233,9 +235,11 @@ def _syntax_code(detail: str, text: str, mark: yaml.Mark | None) -> str:
     return "yaml_syntax"
 
 
-def read_text(path: Path, rel: str, problems: Problems) -> str | None:
-    """UTF-8 text, NFC, LF line ends, without a byte-order mark; None after adding a Problem."""
-    size = path.stat().st_size
+def read_text(path: Path, rel: str, problems: Problems, size: int | None = None) -> str | None:
+    """UTF-8 text, NFC, LF line ends, without a byte-order mark; None after adding a Problem.
+    `size`: the file's, if its stat is at hand."""
+    if size is None:
+        size = path.stat().st_size
     if size > TEXT_LIMIT:
         problems.add("file_too_large", rel, size=size, limit=TEXT_LIMIT)
         return None
@@ -252,8 +256,10 @@ def read_text(path: Path, rel: str, problems: Problems) -> str | None:
     return unicodedata.normalize("NFC", text)
 
 
-def read_text_file(path: Path, rel: str, problems: Problems) -> TextFile | None:
-    text = read_text(path, rel, problems)
+def read_text_file(
+    path: Path, rel: str, problems: Problems, size: int | None = None
+) -> TextFile | None:
+    text = read_text(path, rel, problems, size)
     if text is None:
         return None
     lines = text.split("\n")
@@ -272,10 +278,43 @@ def read_text_file(path: Path, rel: str, problems: Problems) -> TextFile | None:
     return TextFile(rel, front, "\n".join(lines[end + 1 :]).strip("\n") + "\n")
 
 
-def _photo(path: Path, name: str, hashes: Recall[tuple[int, ...], str] | None) -> PhotoFile:
+def read_yaml_file(
+    path: Path, rel: str, problems: Problems, size: int | None = None
+) -> YamlDoc | None:
+    text = read_text(path, rel, problems, size)
+    return None if text is None else parse_yaml(text, rel, problems)
+
+
+# What reading one file gave, with the problems it found, by (reader, path, file version): a
+# build reads and parses only the files changed since the last one, and still reports every
+# problem of the unchanged ones, as they were found, in the same order.
+Parsed = Recall[tuple[object, ...], tuple[object, tuple[Problem, ...]]]
+
+
+def _read(
+    reader: Callable[[Path, str, Problems, int], object],
+    path: Path,
+    rel: str,
+    stat: os.stat_result,
+    problems: Problems,
+    parsed: Parsed | None,
+) -> object:
+    key = (reader.__name__, rel, stat_key(stat))
+    found = parsed.get(key) if parsed is not None else None
+    if found is None:
+        own = Problems()
+        found = (reader(path, rel, own, stat.st_size), tuple(own.items))
+        if parsed is not None:
+            parsed[key] = found
+    problems.items.extend(found[1])
+    return found[0]
+
+
+def _photo(
+    path: Path, name: str, hashes: Recall[tuple[int, ...], str] | None, stat: os.stat_result
+) -> PhotoFile:
     """Size and content hash only; _probe_photos decodes them all at once, on every core.
     `hashes`: what earlier builds found, by file version, so an unchanged photo is not read."""
-    stat = path.stat()
     if stat.st_size > PHOTO_LIMIT or stat.st_size == 0:
         return PhotoFile(name, path, stat.st_size)
     key = stat_key(stat)
@@ -313,42 +352,51 @@ def _probe_photos(bundles: dict[str, list[Bundle]], cache_dir: Path | None) -> N
 def _bundle(
     kind: str,
     folder: Path,
-    root: Path,
+    rel: str,
     problems: Problems,
     hashes: Recall[tuple[int, ...], str] | None,
+    parsed: Parsed | None,
 ) -> Bundle:
-    rel = folder.relative_to(root.parent).as_posix()
-    facts_path = folder / "facts.yaml"
+    # One listing of the folder tells each file's kind (links included) without a stat.
+    with os.scandir(folder) as found:
+        children = {entry.name: entry for entry in found}
+    facts_entry = children.get("facts.yaml")
     facts = None
-    if facts_path.is_symlink():
+    if facts_entry is not None and facts_entry.is_symlink():
         problems.add("symlink", f"{rel}/facts.yaml")
-    elif facts_path.is_file():
-        text = read_text(facts_path, f"{rel}/facts.yaml", problems)
-        if text is not None:
-            facts = parse_yaml(text, f"{rel}/facts.yaml", problems)
+    elif facts_entry is not None and facts_entry.is_file(follow_symlinks=False):
+        path, stat = folder / "facts.yaml", facts_entry.stat(follow_symlinks=False)
+        facts = _read(read_yaml_file, path, f"{rel}/facts.yaml", stat, problems, parsed)  # type: ignore[assignment]
     else:
         problems.add("file_missing", rel, name="facts.yaml")
     # A language absent from `texts` has no file; one mapped to None has a broken file.
     texts: dict[str, TextFile | None] = {}
     for lang in LANGS:
-        path = folder / f"{lang}.md"
-        if path.is_symlink():
+        entry = children.get(f"{lang}.md")
+        if entry is None:
+            continue
+        if entry.is_symlink():
             problems.add("symlink", f"{rel}/{lang}.md")
             texts[lang] = None
-        elif path.is_file():
-            texts[lang] = read_text_file(path, f"{rel}/{lang}.md", problems)
+        elif entry.is_file(follow_symlinks=False):
+            path, stat = folder / entry.name, entry.stat(follow_symlinks=False)
+            texts[lang] = _read(read_text_file, path, f"{rel}/{lang}.md", stat, problems, parsed)  # type: ignore[assignment]
     photos: dict[str, PhotoFile] = {}
     others: list[str] = []
     rejected: list[str] = []
-    for child in sorted(folder.iterdir()):
-        name = child.name
+    for name in sorted(children):
         if name in ("facts.yaml", "vi.md", "en.md") or name.startswith("."):
             continue
-        if child.is_symlink():
+        entry = children[name]
+        if entry.is_symlink():
             problems.add("symlink", f"{rel}/{name}")
             rejected.append(name)
-        elif child.is_file() and child.suffix.lower() in PHOTO_EXTENSIONS:
-            photos[name] = _photo(child, name, hashes)
+        elif (
+            entry.is_file(follow_symlinks=False)
+            and os.path.splitext(name)[1].lower() in PHOTO_EXTENSIONS
+        ):
+            stat = entry.stat(follow_symlinks=False)
+            photos[name] = _photo(folder / name, name, hashes, stat)
         else:
             others.append(name)
     return Bundle(kind, folder.name, rel, facts, texts, photos, tuple(others), tuple(rejected))
@@ -359,16 +407,17 @@ def content(
     problems: Problems,
     cache_dir: Path | None = None,
     photo_hashes: Recall[tuple[int, ...], str] | None = None,
+    parsed: Parsed | None = None,
 ) -> RawContent:
     """Every bundle under content/spaces and content/events, plus vocabularies and pages.
-    `cache_dir` keeps what decoding each photo found, by content hash (None: no cache)."""
+    `cache_dir` keeps what decoding each photo found, by content hash (None: no cache);
+    `parsed`, what reading each file found in earlier builds (None: read every file)."""
     vocab_path = root / "vocabularies.yaml"
     vocab_rel = vocab_path.relative_to(root.parent).as_posix()
     vocabularies = None
     if vocab_path.is_file():
-        text = read_text(vocab_path, vocab_rel, problems)
-        if text is not None:
-            vocabularies = parse_yaml(text, vocab_rel, problems)
+        stat = vocab_path.stat()
+        vocabularies = _read(read_yaml_file, vocab_path, vocab_rel, stat, problems, parsed)  # type: ignore[assignment]
     else:
         problems.add("file_missing", root.relative_to(root.parent).as_posix(), name=vocab_path.name)
     bundles: dict[str, list[Bundle]] = {}
@@ -377,16 +426,19 @@ def content(
         folder = root / kind
         if not folder.is_dir():
             continue
-        for child in sorted(folder.iterdir()):
-            rel = child.relative_to(root.parent).as_posix()
+        with os.scandir(folder) as found:
+            children = sorted(found, key=lambda entry: entry.name)
+        for child in children:
+            rel = f"{root.name}/{kind}/{child.name}"
             if child.name.startswith("."):
                 continue
             if child.is_symlink():
                 problems.add("symlink", rel)
-            elif not child.is_dir():
+            elif not child.is_dir(follow_symlinks=False):
                 problems.add("not_a_folder", rel)
             else:
-                bundles[kind].append(_bundle(kind, child, root, problems, photo_hashes))
+                where = folder / child.name
+                bundles[kind].append(_bundle(kind, where, rel, problems, photo_hashes, parsed))
     _probe_photos(bundles, cache_dir)
     pages: dict[str, dict[str, TextFile | None]] = {}
     pages_dir = root / "pages"
@@ -401,5 +453,8 @@ def content(
                         problems.add("symlink", rel)
                         pages[child.name][lang] = None
                     elif path.is_file():
-                        pages[child.name][lang] = read_text_file(path, rel, problems)
+                        stat = path.stat()
+                        pages[child.name][lang] = _read(  # type: ignore[assignment]
+                            read_text_file, path, rel, stat, problems, parsed
+                        )
     return RawContent(root, vocabularies, bundles, pages)

@@ -81,7 +81,8 @@ def check(
     report = Report(Problems())
     timer = _Timer(report)
     hashes = Recall(memory.photo_hashes) if memory else None
-    raw = load.content(opts.content_dir, report.problems, opts.cache_dir, hashes)
+    parsed = Recall(memory.files) if memory else None
+    raw = load.content(opts.content_dir, report.problems, opts.cache_dir, hashes, parsed)
     timer.lap("load")
     if memory is None or hashes is None:
         content = validate.entries(raw, report.problems)
@@ -90,6 +91,7 @@ def check(
         with markup.remembering(rendered):
             content = validate.entries(raw, report.problems)
         memory.photo_hashes, memory.markdown = hashes.now, rendered.now
+        memory.files = parsed.now if parsed else {}
     timer.lap("validate")
     report.coverage = _coverage(content)
     if report.problems.fail(strict=opts.strict):
