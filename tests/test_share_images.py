@@ -90,3 +90,29 @@ def test_a_photo_is_used_only_when_large_enough():
     assert share_images.cover_scale(large) <= share_images.MAX_UPSCALE
     shot = share_images.draw(_spec("Đình Kim Ngân", large), Image.new("RGB", (1200, 900), "red"))
     assert shot.getpixel((1100, 40))[0] > 150  # the photo shows, shaded a little at the top
+
+
+TEXTS = [
+    "Bảo tàng Phụ nữ Việt Nam",
+    "Đình Kim Ngân · Hoàn Kiếm",
+    "AVATAR To Wa Ty Yo Văn Tự Vườn Tây Yên",  # kerned pairs, overlapping
+    "fj ffi Ỷ Ỹ ậ ặ ẫ ỗ ữ ự",
+    "Tết Việt – Tết Phố 2025!",
+    "Hội quán Quảng Đông (Hàng Buồm)",
+    unicodedata.normalize("NFD", "Nhà hát Lớn"),  # combining marks on their base letters
+    "“Quotes” & ‘more’ … 100%",
+    "  two  spaces ",
+]
+
+
+@pytest.mark.parametrize("font", [share_images.TITLE_FONT, share_images.LABEL_FONT])
+@pytest.mark.parametrize("size", [26, 48, 76])
+def test_text_from_cached_glyphs_is_what_imagedraw_sets(font: Path, size: int):
+    for text in TEXTS:
+        expected = Image.new("RGB", (1200, 160), "#7a3b2e")
+        ImageDraw.Draw(expected).text(
+            (40, 110), text, font=share_images._font(font, size), fill="#f6dfb0", anchor="ls"
+        )
+        drawn = Image.new("RGB", (1200, 160), "#7a3b2e")
+        share_images._text(drawn, (40, 110), text, font, size, "#f6dfb0")
+        assert drawn.tobytes() == expected.tobytes(), text
