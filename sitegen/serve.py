@@ -13,20 +13,23 @@ import http.server
 import json
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
-from . import pipeline
+from . import buildcache, pipeline
 from .errors import format_text
 
 SCRIPT_PATH = "/__preview.js"
 STATE_PATH = "/__preview"
-# Polls the build number; reloads when it changes, shows the problems when a build failed.
+# Asks for the state of the build after the one this page has seen; the server answers when
+# there is one (or after LONG_POLL seconds), so a reload follows a build at once. Reloads when
+# a build succeeded, shows the problems when one failed.
 SCRIPT = """(function () {
-  var seen = null;
+  var seen = -1;
   function tick() {
-    fetch("__STATE__", {cache: "no-store"}).then(function (r) { return r.json(); })
+    fetch("__STATE__?seen=" + seen, {cache: "no-store"}).then(function (r) { return r.json(); })
     .then(function (s) {
-      if (seen !== null && s.version !== seen && s.ok) { location.reload(); return; }
+      if (seen !== -1 && s.version !== seen && s.ok) { location.reload(); return; }
       seen = s.version;
       var box = document.getElementById("preview-problems");
       if (!s.ok) {
@@ -39,11 +42,13 @@ SCRIPT = """(function () {
         }
         box.textContent = s.problems;
       } else if (box) { box.remove(); }
-    }).catch(function () {}).then(function () { setTimeout(tick, 300); });
+      tick();
+    }).catch(function () { setTimeout(tick, 1000); });
   }
   tick();
 })();
 """.replace("__STATE__", STATE_PATH)
+LONG_POLL = 20.0
 
 
 class Preview:
@@ -55,31 +60,30 @@ class Preview:
         self.version = 0
         self.ok = False
         self.problems = ""
-        self.seen: dict[str, tuple[int, int]] = {}
-        self.lock = threading.Lock()
+        self.seen = ""
+        self.changed = threading.Condition()
 
-    def snapshot(self) -> dict[str, tuple[int, int]]:
-        files: dict[str, tuple[int, int]] = {}
-        for folder in self.folders:
-            for path in folder.rglob("*"):
-                if path.is_file():
-                    stat = path.stat()
-                    files[str(path)] = (stat.st_mtime_ns, stat.st_size)
-        return files
+    def snapshot(self) -> str:
+        """Every watched file's identity and version, as one digest: a walk, no file read."""
+        return buildcache.folder_state(self.folders)
 
     def rebuild(self) -> float:
         started = time.perf_counter()
         # the files as this build reads them: a save during the build starts another one
         self.seen = self.snapshot()
         report = pipeline.build(self.opts)
-        with self.lock:
+        with self.changed:
             self.version += 1
             self.ok = report.published
             self.problems = format_text(report.problems.sorted())
+            self.changed.notify_all()
         return time.perf_counter() - started
 
-    def state(self) -> bytes:
-        with self.lock:
+    def state(self, seen: int | None = None, wait: float = LONG_POLL) -> bytes:
+        """The state now, or once the build after `seen` is done (at most `wait` seconds)."""
+        with self.changed:
+            if seen is not None:
+                self.changed.wait_for(lambda: self.version != seen, timeout=wait)
             data = {"version": self.version, "ok": self.ok, "problems": self.problems}
         return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
@@ -98,9 +102,11 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         if path == STATE_PATH:
-            self._send(self.preview.state(), "application/json")
+            seen = urllib.parse.parse_qs(query).get("seen", [""])[0]
+            number = int(seen) if seen.lstrip("-").isdigit() else None
+            self._send(self.preview.state(number), "application/json")
         elif path == SCRIPT_PATH:
             self._send(SCRIPT.encode("utf-8"), "text/javascript")
         else:

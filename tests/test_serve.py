@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.request
 
@@ -50,3 +51,19 @@ def test_a_broken_save_keeps_the_last_site_and_reports(preview):
     assert "facts.yaml" in after["problems"] and "YAML" in after["problems"]
     assert _get(url + "/vi/") == before
     assert b"location.reload" in _get(url + serve.SCRIPT_PATH)
+
+
+def test_the_state_is_answered_once_the_next_build_is_done(preview):
+    """The page's script asks for the build after the one it has seen: the answer waits for
+    that build, so the page reloads as soon as it is published, not at the next poll."""
+    state, url, content = preview
+    now = json.loads(_get(url + serve.STATE_PATH))["version"]
+    assert json.loads(_get(f"{url}{serve.STATE_PATH}?seen=-1"))["version"] == now
+    assert json.loads(state.state(seen=now, wait=0.1))["version"] == now  # nothing yet
+    text = content / "spaces" / "dinh-kim-ngan" / "en.md"
+    save = threading.Timer(0.3, lambda: text.write_text(text.read_text() + "\nMore.\n"))
+    save.start()
+    started = time.monotonic()
+    after = json.loads(_get(f"{url}{serve.STATE_PATH}?seen={now}"))
+    assert after["version"] == now + 1 and after["ok"]
+    assert time.monotonic() - started >= 0.3
