@@ -8,6 +8,8 @@ only what its inputs changed, and its output is still byte for byte what a clean
   the same key, so an unchanged file is not read again (load.content).
 - Pages: each page's digest (everything its template read) with the photos it asked for; a
   page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
+- Calendars: each event's lines of iCalendar, by the key of everything they print; an event
+  whose key is unchanged has its .ics file hard-linked from site/ (feeds.write).
 - Search: what Pagefind read, as one digest, and each page's đ-words by the page's hash; when
   the digest is unchanged, the index is linked from site/ instead of made again; when not, only
   the changed pages' copies in .cache/build/search/ are written again (search.index).
@@ -81,6 +83,7 @@ class Memory:
     files: dict[tuple[object, ...], tuple[object, tuple[object, ...]]] = field(default_factory=dict)
     code: str = ""  # the code_version() that made `files`, whose values are its own objects
     pages: dict[str, PageRecord] = field(default_factory=dict)
+    vevents: dict[str, str] = field(default_factory=dict)
     words: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
     search: str = ""
     # the copy of each page Pagefind reads, kept in .cache/build/search/: (page hash, state)
@@ -103,7 +106,7 @@ class Memory:
 # when something did. Every cache is checked or content-addressed, so one file from a build and
 # the other from the build before still make a correct build.
 STATE = ("site_dir", "search", "published", "inputs", "outcome")
-CACHES = ("markdown", "photo_hashes", "files", "code", "pages", "words", "mirrored")
+CACHES = ("markdown", "photo_hashes", "files", "code", "pages", "vevents", "words", "mirrored")
 
 
 def _file(folder: Path, part: str) -> Path:

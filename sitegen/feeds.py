@@ -7,8 +7,10 @@ same content gives the same bytes.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
+from .buildcache import Recall, code_version, text_key
 from .i18n import LANGS
 from .markup import plain_text
 from .model import Event, Site
@@ -111,18 +113,48 @@ def _when(day: dt.date, time: dt.time | None) -> str:
     )
 
 
-def _vevent(ev: Event, site: Site) -> list[str]:
-    urls = site.urls
+@dataclass(frozen=True)
+class _Occasion:
+    """Every value of the site an event's calendar lines print, and nothing else: its repr is
+    the key its lines are reused by."""
+
+    slug: str
+    updated: dt.date
+    start: dt.date
+    start_time: dt.time | None
+    end: dt.date
+    end_time: dt.time | None
+    location: str
+    title: str
+    summary: str
+    url: str
+    uid_host: str
+    repeat_rule: str | None
+    repeat_days: tuple[str, ...]
+    repeat_until: dt.date | None
+    next_date: dt.date | None
+
+    @classmethod
+    def of(cls, ev: Event, site: Site) -> _Occasion:
+        urls = site.urls
+        title = ev.text.name["vi"]
+        if ev.text.name["en"] != title:
+            title = f"{title} / {ev.text.name['en']}"
+        return cls(
+            ev.slug, ev.updated, ev.start, ev.start_time, ev.end, ev.end_time,
+            " / ".join(v.label["vi"] for v in ev.venues), title, ev.text.summary["vi"],
+            urls.absolute(ev.url["vi"]), urls.origin.split("://")[-1],
+            ev.repeat_rule, ev.repeat_days, ev.repeat_until, ev.next_date,
+        )  # fmt: skip
+
+
+def _vevent(ev: _Occasion) -> list[str]:
     end_day, end_time = ev.end, ev.end_time
     if end_time is None and ev.start_time is None:
         end_day = ev.end + dt.timedelta(days=1)  # all-day DTEND is exclusive
     elif end_time is None:
         end_time = ev.start_time
-    location = " / ".join(v.label["vi"] for v in ev.venues)
-    uid_host = urls.origin.split("://")[-1]
-    title = ev.text.name["vi"]
-    if ev.text.name["en"] != title:
-        title = f"{title} / {ev.text.name['en']}"
+    uid_host, title, description = ev.uid_host, ev.title, plain_text(ev.summary)
     lines = [
         "BEGIN:VEVENT",
         f"UID:{ev.slug}@{uid_host}",
@@ -130,9 +162,9 @@ def _vevent(ev: Event, site: Site) -> list[str]:
         f"DTSTART{_when(ev.start, ev.start_time)}",
         f"DTEND{_when(end_day, end_time)}",
         f"SUMMARY:{_ics_text(title)}",
-        f"DESCRIPTION:{_ics_text(plain_text(ev.text.summary['vi']))}",
-        f"LOCATION:{_ics_text(location)}",
-        f"URL:{urls.absolute(ev.url['vi'])}",
+        f"DESCRIPTION:{_ics_text(description)}",
+        f"LOCATION:{_ics_text(ev.location)}",
+        f"URL:{ev.url}",
     ]
     if ev.repeat_rule == "weekly":
         rule = "RRULE:FREQ=WEEKLY;BYDAY=" + ",".join(ICS_DAYS[d] for d in ev.repeat_days)
@@ -154,45 +186,71 @@ def _vevent(ev: Event, site: Site) -> list[str]:
             f"DTEND{_when(end_day + shift, end_time)}",
             "STATUS:TENTATIVE",
             f"SUMMARY:{_ics_text(title)}",
-            f"DESCRIPTION:{_ics_text(plain_text(ev.text.summary['vi']))}",
-            f"LOCATION:{_ics_text(location)}",
-            f"URL:{urls.absolute(ev.url['vi'])}",
+            f"DESCRIPTION:{_ics_text(description)}",
+            f"LOCATION:{_ics_text(ev.location)}",
+            f"URL:{ev.url}",
             "END:VEVENT",
         ]
     return lines
 
 
-def calendar(site: Site, events: tuple[Event, ...]) -> str:
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Hanoi Creative Spaces//sitegen//VI",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_ics_text(site.strings.t('vi', 'site.name'))}",
-        "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
-        # Hanoi has kept UTC+7 without daylight saving since 1975.
-        "BEGIN:VTIMEZONE",
-        "TZID:Asia/Ho_Chi_Minh",
-        "BEGIN:STANDARD",
-        "DTSTART:19750613T000000",
-        "TZOFFSETFROM:+0700",
-        "TZOFFSETTO:+0700",
-        "TZNAME:+07",
-        "END:STANDARD",
-        "END:VTIMEZONE",
-    ]
-    for ev in events:
-        lines += _vevent(ev, site)
-    lines.append("END:VCALENDAR")
+def _folded(lines: list[str]) -> str:
     return "".join(part + "\r\n" for line in lines for part in _fold(line))
 
 
-def write(site: Site, stage: Stage) -> None:
+def _head(site: Site) -> str:
+    return _folded(
+        [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Hanoi Creative Spaces//sitegen//VI",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            f"X-WR-CALNAME:{_ics_text(site.strings.t('vi', 'site.name'))}",
+            "X-WR-TIMEZONE:Asia/Ho_Chi_Minh",
+            # Hanoi has kept UTC+7 without daylight saving since 1975.
+            "BEGIN:VTIMEZONE",
+            "TZID:Asia/Ho_Chi_Minh",
+            "BEGIN:STANDARD",
+            "DTSTART:19750613T000000",
+            "TZOFFSETFROM:+0700",
+            "TZOFFSETTO:+0700",
+            "TZNAME:+07",
+            "END:STANDARD",
+            "END:VTIMEZONE",
+        ]
+    )
+
+
+_TAIL = "END:VCALENDAR\r\n"
+
+
+def calendar(site: Site, events: tuple[Event, ...]) -> str:
+    return _head(site) + "".join(_folded(_vevent(_Occasion.of(ev, site))) for ev in events) + _TAIL
+
+
+def write(site: Site, stage: Stage, vevents: Recall[str, str] | None = None) -> None:
+    """`vevents`: each event's calendar lines by the key of what they print, from the last
+    build. An event whose key it holds had the same .ics file written last time, which is
+    then linked from site/ if still there as published."""
     stage.write("sitemap.xml", sitemap(site))
     stage.write("robots.txt", robots(site))
     for lang in LANGS:
         stage.write(f"{lang}/feed.xml", atom(site, lang))
-    stage.write("events.ics", calendar(site, site.events))
+    head = _head(site)
+    shared = text_key(head, code_version())  # what every event's file has besides its lines
+    parts = []
     for ev in site.events:
-        stage.write(f"events/{ev.slug}.ics", calendar(site, (ev,)))
+        occasion = _Occasion.of(ev, site)
+        key = text_key(repr(occasion), shared)
+        lines = vevents.get(key) if vevents is not None else None
+        output = f"events/{ev.slug}.ics"
+        if lines is None:
+            lines = _folded(_vevent(occasion))
+            stage.write(output, head + lines + _TAIL)
+            if vevents is not None:
+                vevents[key] = lines
+        elif not stage.reuse(output):
+            stage.write(output, head + lines + _TAIL)
+        parts.append(lines)
+    stage.write("events.ics", head + "".join(parts) + _TAIL)

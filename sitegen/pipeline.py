@@ -152,7 +152,8 @@ def build(opts: Options) -> Report:
     )
     timer.lap("model")
     progress = opts.progress
-    with output.staging(opts.site_dir, memory.published if cached else None) as stage:
+    folders = opts.build_cache / "folders" if cached and opts.build_cache else None
+    with output.staging(opts.site_dir, memory.published if cached else None, folders) as stage:
         pages = Recall(memory.pages)
         reuse = render.Reuse(pages, opts.cache_dir) if cached else None
         done = render.pages(
@@ -190,7 +191,8 @@ def build(opts: Options) -> Report:
         # photos are encoded, as a process pool must not be forked beside a running thread.
         with ThreadPoolExecutor(max_workers=1) as indexer:
             indexing = indexer.submit(search.index, stage.path, memo)
-            feeds.write(site, stage)
+            vevents = Recall(memory.vevents)
+            feeds.write(site, stage, vevents if cached else None)
             timer.lap("feeds")
             searched = indexing.result()
             timer.lap("search")  # what was left of it once the feeds were written
@@ -201,7 +203,7 @@ def build(opts: Options) -> Report:
             images.prune(requests, opts.cache_dir)
             if cached:
                 memory.pages, memory.words, memory.search = pages.now, words.now, searched
-                memory.mirrored = mirrored.now
+                memory.mirrored, memory.vevents = mirrored.now, vevents.now
                 memory.published = output.published(opts.site_dir)
                 memory.inputs = inputs
                 told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)

@@ -7,6 +7,7 @@ import hashlib
 import io
 import re
 import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,20 +20,30 @@ SPACE = "spaces/dinh-kim-ngan"
 
 
 def tree(root: Path) -> dict[str, str]:
+    """Every file by its hash, and every folder (a rebuild stages into the last site's)."""
     return {
         p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*"))
         if p.is_file()
+        else "folder"
+        for p in sorted(root.rglob("*"))
     }
 
 
 def build(project: Path) -> dict[str, int]:
     """Build project/content with project/templates into project/site; the summary's counts."""
+    return counted(built(project))
+
+
+def built(project: Path) -> subprocess.CompletedProcess[str]:
     result = run_build(
         "--content", project / "content", "--out", project / "site", "--today", TODAY,
         "--templates", project / "templates",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+    return result
+
+
+def counted(result: subprocess.CompletedProcess[str]) -> dict[str, int]:
     line = next(x for x in result.stdout.splitlines() if x.startswith("built "))
     return {name: int(n) for name, n in re.findall(r"([a-z][a-z ]*[a-z]) (\d+)(?=,| \()", line)}
 
@@ -83,6 +94,10 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     ),
     "a vocabulary label": lambda p: edit(
         p / "content/vocabularies.yaml", "en: Hoàn Kiếm}", "en: Hoan Kiem ward}"
+    ),
+    # printed by the calendar of each event held there
+    "a space's name": lambda p: edit(
+        p / "content/spaces/hoi-quan-quang-dong/vi.md", "Quảng Đông\n", "Quảng Đông mới\n"
     ),
     "a new entry": add_space,
     "a deleted entry": lambda p: shutil.rmtree(p / "content/events/photo-hanoi-2025"),
@@ -142,6 +157,24 @@ def test_a_page_changed_in_site_is_made_again(tmp_path: Path):
     before = tree(root / "site")
     page = root / "site" / "vi" / SPACE / "index.html"
     page.write_text("tampered", encoding="utf-8")
+    (root / "site/events/tet-pho.ics").write_text("tampered", encoding="utf-8")
     counts = build(root)
     assert counts["pages rendered"] == 1
     assert tree(root / "site") == before
+
+
+def test_problems_in_unchanged_files_are_reported_again(tmp_path: Path):
+    """What reading or checking a file found is reused with it, and told again each build."""
+    root = project(tmp_path / "project")
+    (root / f"content/{SPACE}/notes.txt").write_text("not a photo\n")
+    (root / "content/events/tet-pho/en.md").unlink()
+    first = built(root)
+    edit(root / "content/spaces/hoi-quan-quang-dong/vi.md", "Quảng Đông\n", "Quảng Đông mới\n")
+    again = built(root)
+    assert counted(again)["pages reused"] > 0
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    shutil.copytree(root / "templates", clean / "templates")
+    expected = built(clean).stderr
+    assert "notes.txt" in expected and "tet-pho/en.md" in expected
+    assert again.stderr == expected == first.stderr
