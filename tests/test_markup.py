@@ -1,7 +1,10 @@
 import lxml.html
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sitegen import markup
+from sitegen.buildcache import Recall
 from sitegen.markup import MarkupError, sanitize, to_html
 
 HOSTILE = [
@@ -82,3 +85,22 @@ def test_random_markdown_never_yields_script_or_dangerous_urls(parts):
     html = to_html("\n".join(parts))
     assert_safe(html)
     assert sanitize(html) == html  # a fixed point: nothing left for the sanitizer to remove
+
+
+def test_texts_converted_ahead_on_other_cores_are_what_one_process_makes():
+    texts = [
+        f"# Tiêu đề {n}\n\nĐoạn **{n}** với [liên kết](https://example.vn/{n}).\n"
+        for n in range(250)
+    ]
+    deep = "- " * 3000 + "sâu"  # lists nested past Python-Markdown's recursion
+    memo: Recall[str, str] = Recall({})
+    with markup.remembering(memo):
+        assert markup.convert_ahead([*texts, deep, texts[0]], workers=2) == 251
+        ahead = [to_html(text, 3) for text in texts]
+        with pytest.raises(MarkupError):  # failed in a worker: converted here, and reported
+            to_html(deep)
+    assert ahead == [to_html(text, 3) for text in texts]  # no memo: converted here
+    assert len(memo.now) == 250
+    with markup.remembering(Recall(memo.now)):
+        assert markup.convert_ahead(texts, workers=2) == 0  # all known
+        assert markup.convert_ahead(["new"] * 300, workers=2) == 0  # too few to start a pool
