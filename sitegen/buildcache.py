@@ -6,6 +6,8 @@ only what its inputs changed, and its output is still byte for byte what a clean
   is not read again to be hashed (load.content).
 - Files: what reading and parsing each text or YAML file gave, with the problems it found, by
   the same key, so an unchanged file is not read again (load.content).
+- Entries: what checking each entry's folder found, by its files' keys, its photos and the
+  vocabularies, so an unchanged entry is not checked again (validate.entries).
 - Pages: each page's digest (everything its template read) with the photos it asked for; a
   page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
 - Calendars: each event's lines of iCalendar, by the key of everything they print; an event
@@ -82,8 +84,10 @@ class Memory:
     photo_hashes: dict[tuple[int, ...], str] = field(default_factory=dict)
     files: dict[tuple[object, ...], tuple[object, tuple[object, ...]]] = field(default_factory=dict)
     code: str = ""  # the code_version() that made `files`, whose values are its own objects
+    checked: dict[str, tuple[object, tuple[object, ...]]] = field(default_factory=dict)
     pages: dict[str, PageRecord] = field(default_factory=dict)
     vevents: dict[str, str] = field(default_factory=dict)
+    asked: str = ""  # the image files the last build asked for, as one digest
     words: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
     search: str = ""
     # the copy of each page Pagefind reads, kept in .cache/build/search/: (page hash, state)
@@ -98,7 +102,12 @@ class Memory:
         if self.site_dir == str(site_dir):
             return self
         return Memory(
-            str(site_dir), self.markdown, self.photo_hashes, files=self.files, code=self.code
+            str(site_dir),
+            self.markdown,
+            self.photo_hashes,
+            files=self.files,
+            code=self.code,
+            checked=self.checked,
         )
 
 
@@ -106,7 +115,17 @@ class Memory:
 # when something did. Every cache is checked or content-addressed, so one file from a build and
 # the other from the build before still make a correct build.
 STATE = ("site_dir", "search", "published", "inputs", "outcome")
-CACHES = ("markdown", "photo_hashes", "files", "code", "pages", "vevents", "words", "mirrored")
+CACHES = (
+    "markdown",
+    "photo_hashes",
+    "files",
+    "code",
+    "checked",
+    "pages",
+    "vevents",
+    "words",
+    "mirrored",
+)
 
 
 def _file(folder: Path, part: str) -> Path:

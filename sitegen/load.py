@@ -82,6 +82,9 @@ class Bundle:
     photos: dict[str, PhotoFile] = field(default_factory=dict)
     other_files: tuple[str, ...] = ()
     rejected: tuple[str, ...] = ()  # files already reported (links), not to report again
+    # each of facts.yaml, vi.md and en.md: its stat key, or why it was not read; with the
+    # fields above, equal only if the bundle is (validate.entries reuses its checks by it)
+    version: tuple[object, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -360,27 +363,35 @@ def _bundle(
     # One listing of the folder tells each file's kind (links included) without a stat.
     with os.scandir(folder) as found:
         children = {entry.name: entry for entry in found}
+    version: list[object] = []
     facts_entry = children.get("facts.yaml")
     facts = None
     if facts_entry is not None and facts_entry.is_symlink():
         problems.add("symlink", f"{rel}/facts.yaml")
+        version.append("symlink")
     elif facts_entry is not None and facts_entry.is_file(follow_symlinks=False):
         path, stat = folder / "facts.yaml", facts_entry.stat(follow_symlinks=False)
         facts = _read(read_yaml_file, path, f"{rel}/facts.yaml", stat, problems, parsed)  # type: ignore[assignment]
+        version.append(stat_key(stat))
     else:
         problems.add("file_missing", rel, name="facts.yaml")
+        version.append("missing")
     # A language absent from `texts` has no file; one mapped to None has a broken file.
     texts: dict[str, TextFile | None] = {}
     for lang in LANGS:
         entry = children.get(f"{lang}.md")
         if entry is None:
-            continue
-        if entry.is_symlink():
+            version.append("missing")
+        elif entry.is_symlink():
             problems.add("symlink", f"{rel}/{lang}.md")
             texts[lang] = None
+            version.append("symlink")
         elif entry.is_file(follow_symlinks=False):
             path, stat = folder / entry.name, entry.stat(follow_symlinks=False)
             texts[lang] = _read(read_text_file, path, f"{rel}/{lang}.md", stat, problems, parsed)  # type: ignore[assignment]
+            version.append(stat_key(stat))
+        else:
+            version.append("other")
     photos: dict[str, PhotoFile] = {}
     others: list[str] = []
     rejected: list[str] = []
@@ -399,7 +410,9 @@ def _bundle(
             photos[name] = _photo(folder / name, name, hashes, stat)
         else:
             others.append(name)
-    return Bundle(kind, folder.name, rel, facts, texts, photos, tuple(others), tuple(rejected))
+    return Bundle(
+        kind, folder.name, rel, facts, texts, photos, tuple(others), tuple(rejected), tuple(version)
+    )
 
 
 def content(

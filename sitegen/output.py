@@ -37,23 +37,27 @@ class Stage:
         self.previous = previous or {}
         self.linked: set[str] = set()  # files hard-linked from site/, never to be written through
         self.removing: threading.Thread | None = None  # the old site, once published
-        self.folders: set[Path] = set()
+        self.folders: set[str] = set()  # relative to the staging folder, made or found
         self.kept: list[str] = []  # folders from the last site, to remove if still empty
 
     def write(self, relative: str, data: str | bytes) -> None:
-        target = self.path / relative
-        self._folder(target.parent)
+        target = f"{self.path}/{relative}"
+        self._folder(relative)
         if isinstance(data, str):
             data = data.encode("utf-8")
         if relative in self.linked:  # never write through a link into the published site
-            target.unlink()
+            os.unlink(target)
             self.linked.discard(relative)
-        target.write_bytes(data)
+        with open(target, "wb") as f:
+            f.write(data)
 
-    def _folder(self, folder: Path) -> None:
-        if folder not in self.folders:
-            folder.mkdir(parents=True, exist_ok=True)
-            self.folders.add(folder)
+    def _folder(self, relative: str) -> None:
+        """The folder of `relative`, made if need be. Paths as strings: a build links
+        thousands of files, and pathlib's parsing cost more than the system calls."""
+        parent = relative.rpartition("/")[0]
+        if parent not in self.folders:
+            os.makedirs(f"{self.path}/{parent}" if parent else self.path, exist_ok=True)
+            self.folders.add(parent)
 
     def reuse(self, relative: str) -> bool:
         """Hard-link `relative` from site/ into staging if site/ holds it as it was published
@@ -61,18 +65,17 @@ class Stage:
         known = self.previous.get(relative)
         if known is None:
             return False
-        source = self.site_dir / relative
+        source = f"{self.site_dir}/{relative}"
         try:
-            stat = source.stat(follow_symlinks=False)
+            stat = os.stat(source, follow_symlinks=False)
         except OSError:
             return False
         if _state(stat) != known:
             return False
-        target = self.path / relative
-        self._folder(target.parent)
+        self._folder(relative)
         if relative in self.linked:
             return True
-        os.link(source, target)
+        os.link(source, f"{self.path}/{relative}")
         self.linked.add(relative)
         return True
 
@@ -109,14 +112,12 @@ class Stage:
     def _prune_kept(self) -> None:
         """A kept folder no file went into this time is not part of the site (a deleted entry's,
         say): removed, deepest first, as a clean build would not have made it."""
-        used = {str(folder) for folder in self.folders}
         for rel in self.kept:
-            folder = self.path / rel
-            if str(folder) not in used:
+            if rel not in self.folders:
                 # not empty: search or photos wrote into it, so it is part of the site (a clean
                 # build makes no empty folder)
                 with contextlib.suppress(OSError):
-                    folder.rmdir()
+                    os.rmdir(f"{self.path}/{rel}")
 
 
 def _clear(old: Path, spare: Path | None) -> None:

@@ -87,11 +87,12 @@ def check(
     if memory is None or hashes is None:
         content = validate.entries(raw, report.problems)
     else:
-        rendered = Recall(memory.markdown)
+        rendered, checked = Recall(memory.markdown), Recall(memory.checked)
         with markup.remembering(rendered):
-            content = validate.entries(raw, report.problems)
+            content = validate.entries(raw, report.problems, checked)
         memory.photo_hashes, memory.markdown = hashes.now, rendered.now
         memory.files = parsed.now if parsed else {}
+        memory.checked = checked.now
     timer.lap("validate")
     report.coverage = _coverage(content)
     if report.problems.fail(strict=opts.strict):
@@ -200,17 +201,27 @@ def build(opts: Options) -> Report:
         if not report.problems.fail(strict=opts.strict):
             stage.publish()
             report.published = True
-            images.prune(requests, opts.cache_dir)
+            # the image cache holds only what the last build asked for: if this one asked for
+            # the same, there is nothing to delete, and listing the cache costs half a second
+            asked = _asked(requests)
+            if not (cached and asked == memory.asked):
+                images.prune(requests, opts.cache_dir)
             if cached:
                 memory.pages, memory.words, memory.search = pages.now, words.now, searched
                 memory.mirrored, memory.vevents = mirrored.now, vevents.now
                 memory.published = output.published(opts.site_dir)
-                memory.inputs = inputs
+                memory.inputs, memory.asked = inputs, asked
                 told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
                 memory.outcome = told
                 buildcache.write(opts.build_cache, memory)
     timer.lap("publish")
     return report
+
+
+def _asked(requests: images.Requests) -> str:
+    """Everything images.prune keeps: the files asked for, and the photos probed for them."""
+    photos = sorted(j.photo.sha256 for j in requests.jobs.values() if j.photo is not None)
+    return buildcache.text_key(repr(sorted(requests.names())), photos)
 
 
 def _counts(

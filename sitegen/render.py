@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -117,6 +118,7 @@ def pages(
     }
     done = Rendered(requests)
     prints = _Prints(site, requests, env, templates, common) if reuse else None
+    cached = _listing(reuse.media) if reuse else set()
     for i, page in enumerate(site.pages, 1):
         if progress:
             progress("pages", i, len(site.pages))
@@ -126,7 +128,7 @@ def pages(
             if (
                 record is not None
                 and record.digest == prints.digest(base, record.site_names)
-                and all((reuse.media / name).is_file() for name in record.media)
+                and all(name in cached for name in record.media)
                 and stage.reuse(page.output)
             ):
                 requests.keep(record.media)
@@ -152,6 +154,14 @@ def pages(
         if html is not None:
             stage.write(output, html)
     return done
+
+
+def _listing(folder: Path) -> set[str]:
+    """The names in the image cache, listed once rather than looked up once per page."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
 
 
 class _SiteView:
@@ -221,14 +231,17 @@ class _Prints:
         shared.update(repr(sorted((k, v) for k, v in common.items() if k != "photo")).encode())
         self.shared = shared.digest()
         self.layouts: dict[str, bytes] = {}
-        self.own: dict[int, bytes] = {}
+        self.own: dict[int, tuple[bytes, list[Space | Event]]] = {}
         self.parts: dict[str, bytes] = {}
 
     def page(self, page: Page) -> bytes:
         """What the page's HTML is made from, but for the Site values its template reads."""
-        data, entries = _pickled(page, page.subject)
+        data, entries = _pickled(page)
         digest = hashlib.sha256(self.shared + self._layout(page.template) + data)
         digest.update(self.requests.share_name(page).encode())
+        if isinstance(page.subject, (Space, Event)):
+            # its page shows every entry it links to: pickled once, for both its pages
+            entries += self._own(page.subject)[1]
         self._add(digest, entries)
         return digest.digest()
 
@@ -260,11 +273,15 @@ class _Prints:
 
     def _add(self, digest: hashlib._Hash, entries: list[Space | Event]) -> None:
         for entry in entries:
-            own = self.own.get(id(entry))
-            if own is None:
-                data, _ = _pickled(entry, entry)
-                own = self.own[id(entry)] = hashlib.sha256(data).digest()
-            digest.update(own)
+            digest.update(self._own(entry)[0])
+
+    def _own(self, entry: Space | Event) -> tuple[bytes, list[Space | Event]]:
+        """The digest of the entry's own fields, and the entries it links to (by name there)."""
+        own = self.own.get(id(entry))
+        if own is None:
+            data, linked = _pickled(entry, entry)
+            own = self.own[id(entry)] = (hashlib.sha256(data).digest(), linked)
+        return own
 
     def _part(self, name: str) -> bytes:
         part = self.parts.get(name)

@@ -8,11 +8,13 @@ no model: links between entries are checked here, resolved in model.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from . import markup, schema
 from . import validate_fields as check
-from .errors import Bilingual, Problems, Severity
+from .buildcache import Recall, code_version, text_key
+from .errors import Bilingual, Problem, Problems, Severity
 from .load import LANGS, PHOTO_LIMIT, PHOTO_PIXELS, Bundle, PhotoFile, RawContent, TextFile, YamlDoc
 from .schema import WEEKDAYS, Spec
 from .validate_fields import Field
@@ -513,12 +515,52 @@ def _venues_exist(
     return kept
 
 
-def entries(raw: RawContent, problems: Problems) -> ValidContent:
+# What checking one bundle found (its valid entry or None, and its problems), by the key of
+# the bundle and the vocabularies: checks that look at one entry only are redone only for the
+# entries changed since the last build; those across entries run every time.
+Checked = Recall[str, tuple[object, tuple[Problem, ...]]]
+
+
+def _entry(
+    check_one: Callable[[Bundle, Vocabularies, Problems], object],
+    bundle: Bundle,
+    vocab: Vocabularies,
+    shared: str,
+    problems: Problems,
+    checked: Checked | None,
+) -> object:
+    if checked is None:
+        return check_one(bundle, vocab, problems)
+    key = text_key(
+        repr((bundle.kind, bundle.path, bundle.slug, bundle.version, bundle.photos)),
+        bundle.other_files,
+        bundle.rejected,
+        shared,
+    )
+    found = checked.get(key)
+    if found is None:
+        own = Problems()
+        found = checked[key] = (check_one(bundle, vocab, own), tuple(own.items))
+    problems.items.extend(found[1])
+    return found[0]
+
+
+def entries(raw: RawContent, problems: Problems, checked: Checked | None = None) -> ValidContent:
+    """`checked`: what checking each bundle found in earlier builds (None: check every one)."""
     vocab = vocabularies(raw, problems)
     for kind in ("spaces", "events"):
         _unique_slugs(raw.bundles[kind], problems)
-    spaces = [s for b in raw.bundles["spaces"] if (s := space(b, vocab, problems))]
-    events = [e for b in raw.bundles["events"] if (e := event(b, vocab, problems))]
+    shared = text_key(repr(vocab), code_version()) if checked is not None else ""
+    spaces: list[ValidSpace] = [
+        s  # type: ignore[misc]
+        for b in raw.bundles["spaces"]
+        if (s := _entry(space, b, vocab, shared, problems, checked))
+    ]
+    events: list[ValidEvent] = [
+        e  # type: ignore[misc]
+        for b in raw.bundles["events"]
+        if (e := _entry(event, b, vocab, shared, problems, checked))
+    ]
     # Venues are checked against every space folder, valid or not, so that one broken space
     # does not also fail each event held there.
     events = _venues_exist(events, sorted(b.slug for b in raw.bundles["spaces"]), raw, problems)
