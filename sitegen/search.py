@@ -300,7 +300,7 @@ def _shards(pages: list[_Page]) -> list[list[_Page]]:
     for page in pages:
         entry = page.rel.split("/", 1)[-1]  # the same for every language's page of an entry
         shards[int(hashlib.sha256(entry.encode()).hexdigest()[:8], 16) % count].append(page)
-    return [shard for shard in shards if shard]
+    return [shard for shard in shards if shard] or [[]]  # no page: Pagefind's code still
 
 
 def _digest(shard: list[_Page], count: int) -> str:

@@ -219,3 +219,11 @@ def test_rewritten_index_files_are_sorted_and_named_as_pagefind_names_them(fixtu
         else:
             assert value[3] == sorted(value[3]) and value[4] == sorted(value[4])
             assert all((folder / "filter" / f"{name}.pf_filter").is_file() for _, name in value[3])
+
+
+def test_a_site_without_indexed_pages_still_gets_pagefinds_code(tmp_path: Path):
+    (tmp_path / "index.html").write_text("<html lang='vi'><body>Trang chủ</body></html>")
+    search.index(tmp_path)
+    folder = tmp_path / search.FOLDER
+    assert (folder / "pagefind.js").is_file()
+    assert json.loads((folder / search.SHARDS).read_text("utf-8")) == []
