@@ -10,6 +10,7 @@ only what its inputs changed, and its output is still byte for byte what a clean
   vocabularies, so an unchanged entry is not checked again (validate.entries).
 - Pages: each page's digest (everything its template read) with the photos it asked for; a
   page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
+  With them, the templates each template uses; and in templates/, each template compiled.
 - Calendars: each event's lines of iCalendar, by the key of everything they print; an event
   whose key is unchanged has its .ics file hard-linked from site/ (feeds.write).
 - Search: what Pagefind read, as one digest, and each page's đ-words by the page's hash; when
@@ -86,6 +87,7 @@ class Memory:
     code: str = ""  # the code_version() that made `files`, whose values are its own objects
     checked: dict[str, tuple[object, tuple[object, ...]]] = field(default_factory=dict)
     pages: dict[str, PageRecord] = field(default_factory=dict)
+    layouts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vevents: dict[str, str] = field(default_factory=dict)
     asked: str = ""  # the image files the last build asked for, as one digest
     words: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
@@ -122,7 +124,9 @@ CACHES = (
     "code",
     "checked",
     "pages",
+    "layouts",
     "vevents",
+    "asked",
     "words",
     "mirrored",
 )

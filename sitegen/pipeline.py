@@ -155,8 +155,9 @@ def build(opts: Options) -> Report:
     progress = opts.progress
     folders = opts.build_cache / "folders" if cached and opts.build_cache else None
     with output.staging(opts.site_dir, memory.published if cached else None, folders) as stage:
-        pages = Recall(memory.pages)
-        reuse = render.Reuse(pages, opts.cache_dir) if cached else None
+        pages, layouts = Recall(memory.pages), Recall(memory.layouts)
+        compiled = opts.build_cache / "templates" if opts.build_cache else None
+        reuse = render.Reuse(pages, opts.cache_dir, compiled, layouts) if cached else None
         done = render.pages(
             site, stage, opts.templates_dir, opts.assets_dir, report.problems, reuse, progress
         )
@@ -209,6 +210,7 @@ def build(opts: Options) -> Report:
             if cached:
                 memory.pages, memory.words, memory.search = pages.now, words.now, searched
                 memory.mirrored, memory.vevents = mirrored.now, vevents.now
+                memory.layouts = layouts.now
                 memory.published = output.published(opts.site_dir)
                 memory.inputs, memory.asked = inputs, asked
                 told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)

@@ -24,7 +24,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
-from .buildcache import PageRecord, Recall, code_version
+from .buildcache import PageRecord, Recall, code_version, text_key
 from .errors import Problems
 from .i18n import Strings
 from .images import Requests, placeholders
@@ -40,9 +40,12 @@ CSP = (
 )
 
 
-def environment(templates: Path) -> jinja2.Environment:
+def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """`compiled`: where each template's compiled code is kept, by its source's checksum, so
+    that a build does not parse and compile the templates again (None: nowhere)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -87,6 +90,10 @@ class Reuse:
 
     pages: Recall[str, PageRecord]
     media: Path
+    compiled: Path | None = None  # see environment()
+    # the templates each template uses, by its name and source (parsing them all costs more
+    # than a changed entry's pages)
+    layouts: Recall[str, tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -106,7 +113,10 @@ def pages(
     reuse: Reuse | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Rendered:
-    env = environment(templates)
+    compiled = reuse.compiled if reuse else None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+    env = environment(templates, compiled)
     requests = Requests(site, palette(assets / "site.css"))
     # globals, so the macros in _macros.html reach them without being passed each one
     env.globals.update(picture_of=requests.picture, share=requests.share)
@@ -117,7 +127,7 @@ def pages(
         "photo": requests.variant,
     }
     done = Rendered(requests)
-    prints = _Prints(site, requests, env, templates, common) if reuse else None
+    prints = _Prints(site, requests, env, templates, common, reuse.layouts) if reuse else None
     cached = _listing(reuse.media) if reuse else set()
     for i, page in enumerate(site.pages, 1):
         if progress:
@@ -222,8 +232,9 @@ class _Prints:
         env: jinja2.Environment,
         templates: Path,
         common: dict[str, object],
+        uses: Recall[str, tuple[str, ...]] | None = None,
     ) -> None:
-        self.site, self.requests, self.env = site, requests, env
+        self.site, self.requests, self.env, self.uses = site, requests, env, uses
         # every page prints UI strings: a changed one makes every page again
         shared = hashlib.sha256(code_version().encode())
         for path in sorted((templates / "i18n").glob("*")):
@@ -263,13 +274,22 @@ class _Prints:
                 seen.add(name)
                 source, _, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
                 digest.update(f"{name}\0{source}\0".encode())
-                for used in meta.find_referenced_templates(self.env.parse(source)):
-                    if used is None:  # a name computed at render time: any template at all
-                        todo += self.env.list_templates()
-                    else:
-                        todo.append(used)
+                todo += self._used(name, source)
             layout = self.layouts[template] = digest.digest()
         return layout
+
+    def _used(self, name: str, source: str) -> list[str]:
+        """The templates `name` extends, includes or imports."""
+        key = text_key(name, source)
+        found = self.uses.get(key) if self.uses is not None else None
+        if found is None:
+            parsed = self.env.parse(source)
+            # "": a name computed at render time, so any template at all (of those there are now)
+            found = tuple(each or "" for each in meta.find_referenced_templates(parsed))
+            if self.uses is not None:
+                self.uses[key] = found
+        used = [each for each in found if each]
+        return used + self.env.list_templates() if "" in found else used
 
     def _add(self, digest: hashlib._Hash, entries: list[Space | Event]) -> None:
         for entry in entries:
