@@ -85,6 +85,8 @@ class Bundle:
     # each of facts.yaml, vi.md and en.md: its stat key, or why it was not read; with the
     # fields above, equal only if the bundle is (validate.entries reuses its checks by it)
     version: tuple[object, ...] = ()
+    # files listed but not read yet (name, path, stat key, size): `complete` reads them
+    unread: tuple[tuple[str, str, tuple[int, ...], int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -298,19 +300,36 @@ def _read(
     reader: Callable[[Path, str, Problems, int], object],
     path: Path,
     rel: str,
-    stat: os.stat_result,
+    key: tuple[int, ...],
+    size: int,
     problems: Problems,
     parsed: Parsed | None,
 ) -> object:
-    key = (reader.__name__, rel, stat_key(stat))
-    found = parsed.get(key) if parsed is not None else None
+    memo_key = (reader.__name__, rel, key)
+    found = parsed.get(memo_key) if parsed is not None else None
     if found is None:
         own = Problems()
-        found = (reader(path, rel, own, stat.st_size), tuple(own.items))
+        found = (reader(path, rel, own, size), tuple(own.items))
         if parsed is not None:
-            parsed[key] = found
+            parsed[memo_key] = found
     problems.items.extend(found[1])
     return found[0]
+
+
+def complete(bundle: Bundle, problems: Problems, parsed: Parsed | None = None) -> Bundle:
+    """The bundle with its facts and texts read, if `content` left them (lazy): a build reads
+    the files of the entries whose checks it cannot reuse, and only those."""
+    if not bundle.unread:
+        return bundle
+    facts, texts = bundle.facts, dict(bundle.texts)
+    for name, path, key, size in bundle.unread:
+        rel = f"{bundle.path}/{name}"
+        if name == "facts.yaml":
+            facts = _read(read_yaml_file, Path(path), rel, key, size, problems, parsed)  # type: ignore[assignment]
+        else:
+            texts[name[:-3]] = _read(read_text_file, Path(path), rel, key, size, problems, parsed)  # type: ignore[assignment]
+    texts = {lang: texts[lang] for lang in LANGS if lang in texts}
+    return replace(bundle, facts=facts, texts=texts, unread=())
 
 
 def _photo(
@@ -354,25 +373,36 @@ def _probe_photos(bundles: dict[str, list[Bundle]], cache_dir: Path | None) -> N
 
 def _bundle(
     kind: str,
-    folder: Path,
+    folder: str,
     rel: str,
     problems: Problems,
     hashes: Recall[tuple[int, ...], str] | None,
     parsed: Parsed | None,
+    lazy: bool,
 ) -> Bundle:
     # One listing of the folder tells each file's kind (links included) without a stat.
     with os.scandir(folder) as found:
         children = {entry.name: entry for entry in found}
     version: list[object] = []
+    unread: list[tuple[str, str, tuple[int, ...], int]] = []
+
+    def read(reader: Callable[[Path, str, Problems, int], object], name: str) -> object:
+        stat = children[name].stat(follow_symlinks=False)
+        key = stat_key(stat)
+        version.append(key)
+        if lazy:  # a path as text: pathlib costs more than listing the folder
+            unread.append((name, children[name].path, key, stat.st_size))
+            return None
+        path = Path(children[name].path)
+        return _read(reader, path, f"{rel}/{name}", key, stat.st_size, problems, parsed)
+
     facts_entry = children.get("facts.yaml")
     facts = None
     if facts_entry is not None and facts_entry.is_symlink():
         problems.add("symlink", f"{rel}/facts.yaml")
         version.append("symlink")
     elif facts_entry is not None and facts_entry.is_file(follow_symlinks=False):
-        path, stat = folder / "facts.yaml", facts_entry.stat(follow_symlinks=False)
-        facts = _read(read_yaml_file, path, f"{rel}/facts.yaml", stat, problems, parsed)  # type: ignore[assignment]
-        version.append(stat_key(stat))
+        facts = read(read_yaml_file, "facts.yaml")  # type: ignore[assignment]
     else:
         problems.add("file_missing", rel, name="facts.yaml")
         version.append("missing")
@@ -387,9 +417,9 @@ def _bundle(
             texts[lang] = None
             version.append("symlink")
         elif entry.is_file(follow_symlinks=False):
-            path, stat = folder / entry.name, entry.stat(follow_symlinks=False)
-            texts[lang] = _read(read_text_file, path, f"{rel}/{lang}.md", stat, problems, parsed)  # type: ignore[assignment]
-            version.append(stat_key(stat))
+            text = read(read_text_file, entry.name)
+            if not lazy:
+                texts[lang] = text  # type: ignore[assignment]
         else:
             version.append("other")
     photos: dict[str, PhotoFile] = {}
@@ -407,11 +437,20 @@ def _bundle(
             and os.path.splitext(name)[1].lower() in PHOTO_EXTENSIONS
         ):
             stat = entry.stat(follow_symlinks=False)
-            photos[name] = _photo(folder / name, name, hashes, stat)
+            photos[name] = _photo(Path(entry.path), name, hashes, stat)
         else:
             others.append(name)
     return Bundle(
-        kind, folder.name, rel, facts, texts, photos, tuple(others), tuple(rejected), tuple(version)
+        kind,
+        os.path.basename(folder),
+        rel,
+        facts,
+        texts,
+        photos,
+        tuple(others),
+        tuple(rejected),
+        tuple(version),
+        tuple(unread),
     )
 
 
@@ -421,16 +460,20 @@ def content(
     cache_dir: Path | None = None,
     photo_hashes: Recall[tuple[int, ...], str] | None = None,
     parsed: Parsed | None = None,
+    lazy: bool = False,
 ) -> RawContent:
     """Every bundle under content/spaces and content/events, plus vocabularies and pages.
     `cache_dir` keeps what decoding each photo found, by content hash (None: no cache);
-    `parsed`, what reading each file found in earlier builds (None: read every file)."""
+    `parsed`, what reading each file found in earlier builds (None: read every file);
+    `lazy`: the bundles' facts and texts are left to `complete` (problems in them with it)."""
     vocab_path = root / "vocabularies.yaml"
     vocab_rel = vocab_path.relative_to(root.parent).as_posix()
     vocabularies = None
     if vocab_path.is_file():
         stat = vocab_path.stat()
-        vocabularies = _read(read_yaml_file, vocab_path, vocab_rel, stat, problems, parsed)  # type: ignore[assignment]
+        vocabularies = _read(  # type: ignore[assignment]
+            read_yaml_file, vocab_path, vocab_rel, stat_key(stat), stat.st_size, problems, parsed
+        )
     else:
         problems.add("file_missing", root.relative_to(root.parent).as_posix(), name=vocab_path.name)
     bundles: dict[str, list[Bundle]] = {}
@@ -450,8 +493,10 @@ def content(
             elif not child.is_dir(follow_symlinks=False):
                 problems.add("not_a_folder", rel)
             else:
-                where = folder / child.name
-                bundles[kind].append(_bundle(kind, where, rel, problems, photo_hashes, parsed))
+                where = child.path
+                bundles[kind].append(
+                    _bundle(kind, where, rel, problems, photo_hashes, parsed, lazy)
+                )
     _probe_photos(bundles, cache_dir)
     pages: dict[str, dict[str, TextFile | None]] = {}
     pages_dir = root / "pages"
@@ -468,6 +513,12 @@ def content(
                     elif path.is_file():
                         stat = path.stat()
                         pages[child.name][lang] = _read(  # type: ignore[assignment]
-                            read_text_file, path, rel, stat, problems, parsed
+                            read_text_file,
+                            path,
+                            rel,
+                            stat_key(stat),
+                            stat.st_size,
+                            problems,
+                            parsed,
                         )
     return RawContent(root, vocabularies, bundles, pages)

@@ -82,7 +82,9 @@ def check(
     timer = _Timer(report)
     hashes = Recall(memory.photo_hashes) if memory else None
     parsed = Recall(memory.files) if memory else None
-    raw = load.content(opts.content_dir, report.problems, opts.cache_dir, hashes, parsed)
+    # with a memory, an entry's files are read only if its checks cannot be reused
+    lazy = memory is not None
+    raw = load.content(opts.content_dir, report.problems, opts.cache_dir, hashes, parsed, lazy)
     timer.lap("load")
     if memory is None or hashes is None:
         content = validate.entries(raw, report.problems)

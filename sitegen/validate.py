@@ -15,7 +15,17 @@ from . import markup, schema
 from . import validate_fields as check
 from .buildcache import Recall, code_version, text_key
 from .errors import Bilingual, Problem, Problems, Severity
-from .load import LANGS, PHOTO_LIMIT, PHOTO_PIXELS, Bundle, PhotoFile, RawContent, TextFile, YamlDoc
+from .load import (
+    LANGS,
+    PHOTO_LIMIT,
+    PHOTO_PIXELS,
+    Bundle,
+    PhotoFile,
+    RawContent,
+    TextFile,
+    YamlDoc,
+    complete,
+)
 from .schema import WEEKDAYS, Spec
 from .validate_fields import Field
 from .vietnamese import slug_identity, slugify
@@ -497,14 +507,14 @@ def _unique_slugs(bundles: list[Bundle], problems: Problems) -> None:
 def _venues_exist(
     events: list[ValidEvent], space_slugs: list[str], raw: RawContent, problems: Problems
 ) -> list[ValidEvent]:
-    facts = {b.slug: b.facts for b in raw.bundles["events"]}
+    bundles = {b.slug: b for b in raw.bundles["events"]}
+    known = {None, *space_slugs}
     kept = []
     for ev in events:
-        doc = facts[ev.slug]
-        assert doc is not None  # a ValidEvent was read from its facts
-        missing = [
-            (i, v.space) for i, v in enumerate(ev.venues) if v.space not in (None, *space_slugs)
-        ]
+        missing = [(i, v.space) for i, v in enumerate(ev.venues) if v.space not in known]
+        if missing:  # its facts read again if need be: what reading them found is reported
+            doc = complete(bundles[ev.slug], Problems()).facts
+            assert doc is not None  # a ValidEvent was read from its facts
         for i, slug in missing:
             key = f"venues[{i}].space"
             valid = [s for s in space_slugs if check.SLUG.fullmatch(s)]
@@ -530,7 +540,7 @@ def _entry(
     checked: Checked | None,
 ) -> object:
     if checked is None:
-        return check_one(bundle, vocab, problems)
+        return check_one(complete(bundle, problems), vocab, problems)
     key = text_key(
         repr((bundle.kind, bundle.path, bundle.slug, bundle.version, bundle.photos)),
         bundle.other_files,
@@ -539,8 +549,8 @@ def _entry(
     )
     found = checked.get(key)
     if found is None:
-        own = Problems()
-        found = checked[key] = (check_one(bundle, vocab, own), tuple(own.items))
+        own = Problems()  # with the problems reading its files found, if read here
+        found = checked[key] = (check_one(complete(bundle, own), vocab, own), tuple(own.items))
     problems.items.extend(found[1])
     return found[0]
 

@@ -178,3 +178,20 @@ def test_problems_in_unchanged_files_are_reported_again(tmp_path: Path):
     expected = built(clean).stderr
     assert "notes.txt" in expected and "tet-pho/en.md" in expected
     assert again.stderr == expected == first.stderr
+
+
+def test_an_unchanged_event_at_a_deleted_space_fails_as_in_a_clean_build(tmp_path: Path):
+    """Checks across entries run every build, reading an unchanged entry's facts if need be."""
+    root = project(tmp_path / "project")
+    build(root)
+    shutil.rmtree(root / "content/spaces/hoi-quan-quang-dong")
+    again = run_build(
+        "--content", root / "content", "--out", root / "site", "--today", TODAY,
+        "--templates", root / "templates",
+    )  # fmt: skip
+    clean = tmp_path / "clean"
+    shutil.copytree(root / "content", clean / "content")
+    expected = run_build("--content", clean / "content", "--out", clean / "site", "--today", TODAY)
+    assert again.returncode == expected.returncode != 0
+    assert "photo-hanoi-2025/facts.yaml:4" in expected.stderr
+    assert again.stderr == expected.stderr
