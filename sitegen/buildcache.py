@@ -27,10 +27,12 @@ A missing, unreadable or outdated cache is an empty one: the build is then a cle
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -136,9 +138,22 @@ def _file(folder: Path, part: str) -> Path:
     return folder / f"{part}-v{FORMAT}.pickle"
 
 
+@contextmanager
+def no_collection() -> Iterator[None]:
+    """For making many objects that all live on (unpickling the caches, the model): the cyclic
+    garbage collector would walk them again and again and find nothing to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _load(folder: Path, part: str) -> dict[str, object]:
     try:
-        with open(_file(folder, part), "rb") as f:
+        with open(_file(folder, part), "rb") as f, no_collection():
             values = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return {}  # none yet, or written by other code: start clean

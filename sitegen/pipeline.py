@@ -150,9 +150,10 @@ def build(opts: Options) -> Report:
         return report  # nothing staged: site/ untouched
     timer = _Timer(report)
     strings = Strings.load(opts.templates_dir / "i18n")
-    site = model.build(
-        content, strings, model.Urls(opts.origin, opts.base, opts.repository), opts.today
-    )
+    with buildcache.no_collection():
+        site = model.build(
+            content, strings, model.Urls(opts.origin, opts.base, opts.repository), opts.today
+        )
     timer.lap("model")
     progress = opts.progress
     folders = opts.build_cache / "folders" if cached and opts.build_cache else None
