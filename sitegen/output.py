@@ -79,6 +79,10 @@ class Stage:
         self.linked.add(relative)
         return True
 
+    def linked_states(self) -> dict[str, FileState]:
+        """The state of each file linked from site/, which linking left as it was."""
+        return {rel: self.previous[rel] for rel in self.linked}
+
     def publish(self) -> None:
         """Two renames: the old site steps aside, the new one takes its name, then the old one
         is removed (or emptied of files, to be the next build's folders). Between the renames
@@ -156,9 +160,11 @@ def _state(stat: os.stat_result) -> FileState:
     return (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def published(site_dir: Path) -> dict[str, FileState]:
-    """Every file of the published site as it is now, for the next build's `reuse`."""
+def published(site_dir: Path, known: dict[str, FileState] | None = None) -> dict[str, FileState]:
+    """Every file of the published site as it is now, for the next build's `reuse`. `known`:
+    files whose state is known without a stat (those a build linked: the same inode)."""
     files: dict[str, FileState] = {}
+    known = known or {}
 
     def scan(folder: str, prefix: str) -> None:
         with os.scandir(folder) as entries:
@@ -166,7 +172,9 @@ def published(site_dir: Path) -> dict[str, FileState]:
                 if entry.is_dir(follow_symlinks=False):
                     scan(entry.path, f"{prefix}{entry.name}/")
                 else:
-                    files[prefix + entry.name] = _state(entry.stat(follow_symlinks=False))
+                    rel = prefix + entry.name
+                    state = known.get(rel)
+                    files[rel] = state or _state(entry.stat(follow_symlinks=False))
 
     if site_dir.is_dir():
         scan(str(site_dir), "")

@@ -214,7 +214,7 @@ def build(opts: Options) -> Report:
                 memory.pages, memory.words, memory.search = pages.now, words.now, searched
                 memory.mirrored, memory.vevents = mirrored.now, vevents.now
                 memory.layouts = layouts.now
-                memory.published = output.published(opts.site_dir)
+                memory.published = output.published(opts.site_dir, stage.linked_states())
                 memory.inputs, memory.asked = inputs, asked
                 told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
                 memory.outcome = told
