@@ -4,10 +4,12 @@ only what its inputs changed, and its output is still byte for byte what a clean
 - Markdown: the HTML of each text, by the text's content hash (markup.remembering).
 - Photos: the sha256 of each photo file, by its inode, size and times, so an unchanged photo
   is not read again to be hashed (load.content).
-- Files: what reading and parsing each text or YAML file gave, with the problems it found, by
-  the same key, so an unchanged file is not read again (load.content).
-- Entries: what checking each entry's folder found, by its files' keys, its photos and the
-  vocabularies, so an unchanged entry is not checked again (validate.entries).
+- Files: what reading and parsing a text or YAML file gave, with the problems it found, by the
+  same key, so an unchanged file is not read again (load.content; an entry's files are read
+  only when its checks are redone, so those are the vocabularies, pages and changed entries).
+- Entries: what checking each entry's folder found (reading its files included), by its files'
+  keys, its photos and the vocabularies, so an unchanged entry is not read or checked again
+  (validate.entries); checks across entries run every build.
 - Pages: each page's digest (everything its template read) with the photos it asked for; a
   page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
   With them, the templates each template uses; and in templates/, each template compiled.
@@ -18,6 +20,8 @@ only what its inputs changed, and its output is still byte for byte what a clean
   the changed pages' copies in .cache/build/search/ are written again (search.index).
 - Site: each published file's size, time and inode, so that a file is reused only if site/
   still holds it exactly as published (output.Stage.reuse).
+- Folders: the site before the last one, emptied of files, in folders/ (listed in
+  folders.pickle): the next build stages into them instead of making each folder again.
 - Inputs: the digest of everything a build reads; unchanged, with site/ as published, there is
   nothing to do, and the last build's problems and counts are reported again.
 
