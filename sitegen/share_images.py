@@ -23,7 +23,7 @@ from .model import Event, Page, Photo, Site, Space
 
 WIDTH, HEIGHT = 1200, 630
 # Bump when the drawing changes.
-SHARE_VERSION = 4
+SHARE_VERSION = 3
 FONTS = Path(__file__).parent / "fonts"
 TITLE_FONT = FONTS / "NotoSerif-Bold.ttf"
 LABEL_FONT = FONTS / "BeVietnamPro-SemiBold.ttf"
