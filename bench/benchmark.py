@@ -326,7 +326,7 @@ def _floor_one(path: str) -> None:
 def pillow_floor(workload: Path) -> float:
     photos = sorted(str(p) for p in (workload / "images").glob("*.jpg"))
     start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=images._cores()) as pool:
+    with ProcessPoolExecutor(max_workers=images.cores()) as pool:
         list(pool.map(_floor_one, photos))
     return time.perf_counter() - start
 
@@ -404,7 +404,7 @@ def report(size: str, result: dict, out=sys.stdout) -> None:  # type: ignore[no-
         floor = o["floor"]
         print(
             f"Pillow floor ({photos} photos × {len(GALLERY_WIDTHS)} widths × "
-            f"{len(images.ENCODERS)} formats, {images._cores()} cores): {floor:.1f} s; our photos "
+            f"{len(images.ENCODERS)} formats, {images.cores()} cores): {floor:.1f} s; our photos "
             f"{o['photo_seconds']:.1f} s = {_ratio(o['photo_seconds'], floor)} the floor (and "
             f"{o['steps'].get('share images', 0):.1f} s more for share images without a photo).",
             file=out,

@@ -297,7 +297,7 @@ def _run(job: _Job, cache_dir: Path) -> str | None:
     return None
 
 
-def _cores() -> int:
+def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))  # the cores this process may use, not the machine's
     except AttributeError:
@@ -340,7 +340,7 @@ def process(
     errors: dict[int, str] = {}
     start = time.perf_counter()
     if len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=min(len(todo), _cores())) as pool:
+        with ProcessPoolExecutor(max_workers=min(len(todo), cores())) as pool:
             futures = {pool.submit(_run, job, cache_dir): i for i, job in enumerate(todo)}
             for done, future in enumerate(as_completed(futures), 1):
                 if error := future.result():

@@ -64,15 +64,15 @@ def _converter() -> markdown.Markdown:
     return markdown.Markdown(extensions=["sane_lists", "tables"])
 
 
-_memo: list[Recall[str, str]] = []
+_memo: list[tuple[Recall[str, str], int]] = []
 
 
 @contextmanager
-def remembering(memo: Recall[str, str]) -> Iterator[None]:
+def remembering(memo: Recall[str, str], workers: int = 1) -> Iterator[None]:
     """Within it, to_html takes a text's sanitized HTML from `memo` (the last build's, by
     content hash) and adds what it converts: a member's one-line fix renders one text, not
-    all of them."""
-    _memo.append(memo)
+    all of them. convert_ahead may use `workers` processes."""
+    _memo.append((memo, workers))
     try:
         yield
     finally:
@@ -87,9 +87,10 @@ def _converted(text: str) -> str:
     if not _memo:
         return _convert(text)
     key = text_key(text)
-    html = _memo[-1].get(key)
+    memo = _memo[-1][0]
+    html = memo.get(key)
     if html is None:
-        html = _memo[-1][key] = _convert(text)
+        html = memo[key] = _convert(text)
     return html
 
 
@@ -113,12 +114,14 @@ def _convert_or_none(text: str) -> str | None:
 AHEAD_MIN = 200
 
 
-def convert_ahead(texts: Iterable[str], workers: int) -> int:
-    """Convert, on `workers` processes, the texts the memo of the enclosing `remembering`
-    lacks, and put them in it as if the last build had converted them: Python-Markdown is
-    pure Python, 1.6 ms a text, and a cold build of 60,000 texts spent 95 s on them in one
-    process. Returns how many were converted; none below AHEAD_MIN."""
-    memo = _memo[-1]
+def convert_ahead(texts: Iterable[str]) -> int:
+    """Convert, on the workers of the enclosing `remembering`, the texts its memo lacks, and
+    put them in it as if the last build had converted them: Python-Markdown is pure Python,
+    1.6 ms a text, and a cold build of 60,000 texts spent 95 s on them in one process.
+    Returns how many were converted: none outside `remembering`, or below AHEAD_MIN."""
+    if not _memo:
+        return 0
+    memo, workers = _memo[-1]
     missing = {text_key(text): text for text in texts}
     missing = {key: text for key, text in missing.items() if key not in memo.previous}
     if workers < 2 or len(missing) < AHEAD_MIN:

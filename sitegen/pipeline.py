@@ -87,10 +87,11 @@ def check(
     raw = load.content(opts.content_dir, report.problems, opts.cache_dir, hashes, parsed, lazy)
     timer.lap("load")
     if memory is None or hashes is None:
-        content = validate.entries(raw, report.problems)
+        with markup.remembering(Recall({}), images.cores()):
+            content = validate.entries(raw, report.problems)
     else:
         rendered, checked = Recall(memory.markdown), Recall(memory.checked)
-        with markup.remembering(rendered):
+        with markup.remembering(rendered, images.cores()):
             content = validate.entries(raw, report.problems, checked)
         memory.photo_hashes, memory.markdown = hashes.now, rendered.now
         memory.files = parsed.now if parsed else {}

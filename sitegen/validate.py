@@ -531,28 +531,44 @@ def _venues_exist(
 Checked = Recall[str, tuple[object, tuple[Problem, ...]]]
 
 
-def _entry(
+def _entries(
     check_one: Callable[[Bundle, Vocabularies, Problems], object],
-    bundle: Bundle,
+    bundles: list[Bundle],
     vocab: Vocabularies,
     shared: str,
     problems: Problems,
     checked: Checked | None,
-) -> object:
-    if checked is None:
-        return check_one(complete(bundle, problems), vocab, problems)
-    key = text_key(
-        repr((bundle.kind, bundle.path, bundle.slug, bundle.version, bundle.photos)),
-        bundle.other_files,
-        bundle.rejected,
-        shared,
-    )
-    found = checked.get(key)
-    if found is None:
-        own = Problems()  # with the problems reading its files found, if read here
-        found = checked[key] = (check_one(complete(bundle, own), vocab, own), tuple(own.items))
-    problems.items.extend(found[1])
-    return found[0]
+) -> list[object]:
+    """Each bundle checked, or its checks reused from `checked`; the problems of each in the
+    order of the bundles. The bundles to check are read first and their texts converted
+    ahead, on every core when there are many (a clean build)."""
+    keys: list[str | None] = [None] * len(bundles)
+    found: list[tuple[object, tuple[Problem, ...]] | None] = [None] * len(bundles)
+    if checked is not None:
+        for i, bundle in enumerate(bundles):
+            keys[i] = text_key(
+                repr((bundle.kind, bundle.path, bundle.slug, bundle.version, bundle.photos)),
+                bundle.other_files,
+                bundle.rejected,
+                shared,
+            )
+            found[i] = checked.get(keys[i])  # type: ignore[arg-type]
+    todo = {}
+    for i, bundle in enumerate(bundles):
+        if found[i] is None:
+            own = Problems()  # with the problems reading its files found
+            todo[i] = (complete(bundle, own), own)
+    markup.convert_ahead(t.body for b, _ in todo.values() for t in b.texts.values() if t)
+    for i, (bundle, own) in todo.items():
+        found[i] = (check_one(bundle, vocab, own), tuple(own.items))
+        if checked is not None:
+            checked[keys[i]] = found[i]  # type: ignore[index]
+    valid = []
+    for result, items in found:  # type: ignore[misc]
+        problems.items.extend(items)
+        if result:
+            valid.append(result)
+    return valid
 
 
 def entries(raw: RawContent, problems: Problems, checked: Checked | None = None) -> ValidContent:
@@ -561,16 +577,12 @@ def entries(raw: RawContent, problems: Problems, checked: Checked | None = None)
     for kind in ("spaces", "events"):
         _unique_slugs(raw.bundles[kind], problems)
     shared = text_key(repr(vocab), code_version()) if checked is not None else ""
-    spaces: list[ValidSpace] = [
-        s  # type: ignore[misc]
-        for b in raw.bundles["spaces"]
-        if (s := _entry(space, b, vocab, shared, problems, checked))
-    ]
-    events: list[ValidEvent] = [
-        e  # type: ignore[misc]
-        for b in raw.bundles["events"]
-        if (e := _entry(event, b, vocab, shared, problems, checked))
-    ]
+    spaces: list[ValidSpace] = _entries(  # type: ignore[assignment]
+        space, raw.bundles["spaces"], vocab, shared, problems, checked
+    )
+    events: list[ValidEvent] = _entries(  # type: ignore[assignment]
+        event, raw.bundles["events"], vocab, shared, problems, checked
+    )
     # Venues are checked against every space folder, valid or not, so that one broken space
     # does not also fail each event held there.
     events = _venues_exist(events, sorted(b.slug for b in raw.bundles["spaces"]), raw, problems)
