@@ -148,9 +148,7 @@ def test_events_index_splits_upcoming_and_past_by_month(fixture_site: Path):
 
 def test_spaces_are_in_vietnamese_alphabetical_order(fixture_site: Path):
     doc = parse(fixture_site / "vi/spaces/index.html")
-    names = [
-        e.text_content() for e in doc.xpath(".//ul[@class='cards']//*[@class='card__title']")
-    ]
+    names = [e.text_content() for e in doc.xpath(".//ul[@class='cards']//*[@class='card__title']")]
     assert names == ["Đình Kim Ngân", "Hội quán Quảng Đông"]
 
 
