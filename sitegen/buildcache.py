@@ -12,12 +12,14 @@ only what its inputs changed, and its output is still byte for byte what a clean
   (validate.entries); checks across entries run every build.
 - Pages: each page's digest (everything its template read) with the photos it asked for; a
   page whose digest is unchanged is hard-linked from site/ instead of rendered (render.pages).
-  With them, the templates each template uses; and in templates/, each template compiled.
+  With them, the templates each template uses; and in templates/ here, each template
+  compiled (Jinja's bytecode cache).
 - Calendars: each event's lines of iCalendar, by the key of everything they print; an event
   whose key is unchanged has its .ics file hard-linked from site/ (feeds.write).
-- Search: what Pagefind read, as one digest, and each page's đ-words by the page's hash; when
-  the digest is unchanged, the index is linked from site/ instead of made again; when not, only
-  the changed pages' copies in .cache/build/search/ are written again (search.index).
+- Search: what each shard of the index read, as one digest a shard, and each page's đ-words
+  and sort values by the page's hash; a shard whose digest is unchanged is linked from site/
+  instead of made again; for one that changed, only the changed pages' copies in pagefind/
+  here are written again before Pagefind indexes the shard (search.index).
 - Site: each published file's size, time and inode, so that a file is reused only if site/
   still holds it exactly as published (output.Stage.reuse).
 - Folders: the site before the last one, emptied of files, in folders/ (listed in
@@ -96,7 +98,7 @@ class Memory:
     layouts: dict[str, tuple[str, ...]] = field(default_factory=dict)
     vevents: dict[str, str] = field(default_factory=dict)
     asked: str = ""  # the image files the last build asked for, as one digest
-    words: dict[str, tuple[bool, tuple[tuple[str, str], ...]]] = field(default_factory=dict)
+    words: dict[str, tuple[object, ...]] = field(default_factory=dict)  # search.Words
     search: str = ""
     # the copy of each page Pagefind reads, kept in .cache/build/search/: (page hash, state)
     mirrored: dict[str, tuple[str, tuple[int, int, int]]] = field(default_factory=dict)

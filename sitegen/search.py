@@ -527,7 +527,8 @@ class IndexSize:
 
 def index_size(site: Path) -> IndexSize:
     folder = site / FOLDER
-    shards = ["", *json.loads((folder / SHARDS).read_text(encoding="utf-8"))]
+    listed = folder / SHARDS  # absent from an index Pagefind alone made: one shard
+    shards = ["", *(json.loads(listed.read_text(encoding="utf-8")) if listed.is_file() else [])]
     entries = [json.loads((folder / s / "pagefind-entry.json").read_bytes()) for s in shards]
     files = [p for p in folder.rglob("*") if p.is_file()]
     library = [p for p in files if p.suffix == ".js" or p.name.startswith("wasm.")]
