@@ -37,6 +37,9 @@ class Options:
     # which step, how far of how many: photos, pages, search
     progress: Callable[[str, int, int], None] | None = None
     build_cache: Path | None = None  # .cache/build/: what the last build made; None: a clean build
+    # False (serve, to show a saved change at once): the search index published last is kept
+    # as it was, and the next build indexes what changed
+    search: bool = True
     repository: str = field(default_factory=lambda: _settings()["repository"])
 
 
@@ -196,11 +199,11 @@ def build(opts: Options) -> Report:
         # Pagefind indexes the pages in its own process while the feeds are written; not while
         # photos are encoded, as a process pool must not be forked beside a running thread.
         with ThreadPoolExecutor(max_workers=1) as indexer:
-            indexing = indexer.submit(search.index, stage.path, memo)
+            indexing = indexer.submit(search.index, stage.path, memo) if opts.search else None
             vevents = Recall(memory.vevents)
             feeds.write(site, stage, vevents if cached else None)
             timer.lap("feeds")
-            searched = indexing.result()
+            searched = indexing.result() if indexing else _keep_index(memory, stage)
             timer.lap("search")  # what was left of it once the feeds were written
         report.counts = _counts(site, done, made, requests)
         if not report.problems.fail(strict=opts.strict):
@@ -212,16 +215,26 @@ def build(opts: Options) -> Report:
             if not (cached and asked == memory.asked):
                 images.prune(requests, opts.cache_dir)
             if cached:
-                memory.pages, memory.words, memory.search = pages.now, words.now, searched
-                memory.mirrored, memory.vevents = mirrored.now, vevents.now
-                memory.layouts = layouts.now
+                memory.pages, memory.search = pages.now, searched
+                if opts.search:  # otherwise what the last index read is still what it holds
+                    memory.words, memory.mirrored = words.now, mirrored.now
+                memory.vevents, memory.layouts = vevents.now, layouts.now
                 memory.published = output.published(opts.site_dir, stage.linked_states())
-                memory.inputs, memory.asked = inputs, asked
+                # without the search index, a build of the same inputs still has work to do
+                memory.inputs, memory.asked = inputs if opts.search else "", asked
                 told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
                 memory.outcome = told
                 buildcache.write(opts.build_cache, memory)
     timer.lap("publish")
     return report
+
+
+def _keep_index(memory: buildcache.Memory, stage: output.Stage) -> str:
+    """The search index published last, linked as it is: what it read, or nothing known if
+    a file of it has changed since."""
+    names = [name for name in memory.published if name.startswith(search.FOLDER + "/")]
+    kept = all([stage.reuse(name) for name in names])  # every file, even after a miss
+    return memory.search if names and kept else ""
 
 
 def _asked(requests: images.Requests) -> str:

@@ -14,6 +14,7 @@ import json
 import threading
 import time
 import urllib.parse
+from dataclasses import replace
 from pathlib import Path
 
 from . import buildcache, pipeline
@@ -68,16 +69,23 @@ class Preview:
         return buildcache.folder_state(self.folders)
 
     def rebuild(self) -> float:
+        """Build and tell the open pages; returns the seconds until they were told. With a
+        build cache, the search index is made after that, by a second build that renders
+        nothing again: a saved change shows without waiting for Pagefind."""
         started = time.perf_counter()
         # the files as this build reads them: a save during the build starts another one
         self.seen = self.snapshot()
-        report = pipeline.build(self.opts)
+        deferred = self.opts.build_cache is not None
+        report = pipeline.build(replace(self.opts, search=not deferred))
         with self.changed:
             self.version += 1
             self.ok = report.published
             self.problems = format_text(report.problems.sorted())
             self.changed.notify_all()
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+        if deferred and report.published:
+            pipeline.build(self.opts)  # the same content, published again with its index
+        return seconds
 
     def state(self, seen: int | None = None, wait: float = LONG_POLL) -> bytes:
         """The state now, or once the build after `seen` is done (at most `wait` seconds)."""

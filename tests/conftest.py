@@ -84,6 +84,7 @@ def preview(tmp_path: Path):
         content_dir=content,
         site_dir=tmp_path / "site",
         cache_dir=tmp_path / ".cache" / "images",
+        build_cache=tmp_path / ".cache" / "build",  # as build.py serve has it
         today=dt.date.fromisoformat(TODAY),
     )
     preview = serve.Preview(opts)

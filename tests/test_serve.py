@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import shutil
 import threading
 import time
 import urllib.request
+from dataclasses import replace
+from pathlib import Path
 
-from sitegen import serve
-from support import parse
+from sitegen import buildcache, pipeline, search, serve
+from support import FIXTURES, TODAY, parse
 
 
 def _get(url: str) -> bytes:
@@ -67,3 +71,49 @@ def test_the_state_is_answered_once_the_next_build_is_done(preview):
     after = json.loads(_get(f"{url}{serve.STATE_PATH}?seen={now}"))
     assert after["version"] == now + 1 and after["ok"]
     assert time.monotonic() - started >= 0.3
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def test_a_build_without_search_keeps_the_last_index_and_the_next_one_indexes(tmp_path: Path):
+    """serve's first build after a save keeps the search index published last; the build
+    after it indexes what changed, and the site is then what a clean build makes."""
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "site" / "content", content)
+    opts = pipeline.Options(
+        content_dir=content,
+        site_dir=tmp_path / "site",
+        cache_dir=tmp_path / "images",
+        build_cache=tmp_path / "build",
+        today=dt.date.fromisoformat(TODAY),
+    )
+    assert pipeline.build(opts).published
+    index = opts.site_dir / search.FOLDER
+    before = _files(index)
+    text = content / "spaces" / "dinh-kim-ngan" / "en.md"
+    text.write_text(text.read_text() + "\nA word never seen: quizzical.\n")
+    assert pipeline.build(replace(opts, search=False)).published
+    assert b"quizzical" in (opts.site_dir / "en/spaces/dinh-kim-ngan/index.html").read_bytes()
+    assert _files(index) == before
+    assert "unchanged" not in pipeline.build(opts).seconds
+    assert _files(index) != before
+    clean = replace(opts, site_dir=tmp_path / "clean", build_cache=None)
+    assert pipeline.build(clean).published
+    assert _files(opts.site_dir) == _files(clean.site_dir)
+    assert "unchanged" in pipeline.build(opts).seconds  # nothing left to do
+
+
+def test_serve_indexes_after_showing_the_change(preview):
+    state, url, content = preview
+    text = content / "spaces" / "dinh-kim-ngan" / "en.md"
+    text.write_text(text.read_text() + "\nA word never seen: quizzical.\n")
+    assert _wait_for_version(url, 1)["ok"]
+    assert b"quizzical" in _get(url + "/en/spaces/dinh-kim-ngan/")
+    deadline = time.monotonic() + 60
+    while buildcache.read(state.opts.build_cache, state.opts.site_dir).inputs != (
+        pipeline._inputs(state.opts)
+    ):  # the second build records its inputs once published with the index
+        assert time.monotonic() < deadline, "the search index was not made again"
+        time.sleep(0.05)
