@@ -171,9 +171,9 @@ def build(opts: Options) -> Report:
         requests = done.requests
         timer.lap("render")
         words, mirrored = Recall(memory.words), Recall(memory.mirrored)
+        index = tuple(n for n in memory.published if n.startswith(search.FOLDER + "/"))
         memo = None
         if cached and opts.build_cache:
-            index = tuple(n for n in memory.published if n.startswith(search.FOLDER + "/"))
             mirror = opts.build_cache / search.FOLDER
             memo = search.Memo(
                 words, memory.search, index, stage.reuse, done.hashes, mirror, mirrored
@@ -203,7 +203,7 @@ def build(opts: Options) -> Report:
             vevents = Recall(memory.vevents)
             feeds.write(site, stage, vevents if cached else None)
             timer.lap("feeds")
-            searched = indexing.result() if indexing else _keep_index(memory, stage)
+            searched = indexing.result() if indexing else _keep_index(index, memory, stage)
             timer.lap("search")  # what was left of it once the feeds were written
         report.counts = _counts(site, done, made, requests)
         if not report.problems.fail(strict=opts.strict):
@@ -229,10 +229,9 @@ def build(opts: Options) -> Report:
     return report
 
 
-def _keep_index(memory: buildcache.Memory, stage: output.Stage) -> str:
-    """The search index published last, linked as it is: what it read, or nothing known if
-    a file of it has changed since."""
-    names = [name for name in memory.published if name.startswith(search.FOLDER + "/")]
+def _keep_index(names: tuple[str, ...], memory: buildcache.Memory, stage: output.Stage) -> str:
+    """The search index published last (`names`), linked as it is: what it read, or nothing
+    known if a file of it has changed since."""
     kept = all([stage.reuse(name) for name in names])  # every file, even after a miss
     return memory.search if names and kept else ""
 

@@ -232,9 +232,16 @@ def index(stage: Path, memo: Memo | None = None) -> str:
     shards = _shards(_pages(stage, memo))
     digests = [_digest(shard, len(shards)) for shard in shards]
     before = memo.digest.split() if memo else []
+    published: dict[int | None, list[str]] = {}  # the last index's files, by shard
+    for name in memo.files if memo else ():
+        published.setdefault(_shard_of(name[len(FOLDER) + 1 :]), []).append(name)
     jobs: list[tuple[int, list[_Page], Path, Path]] = []
     for n, shard in enumerate(shards):  # the first first: the others are folders inside it
-        if memo and before[n : n + 1] == [digests[n]] and _reused(memo, n, folder):
+        if (
+            memo
+            and before[n : n + 1] == [digests[n]]
+            and _reused(published.get(n, []), memo.reuse, folder / _shard_folder(n))
+        ):
             continue
         if memo:
             pages = memo.mirror / str(n)
@@ -324,13 +331,12 @@ def _shard_of(name: str) -> int | None:
     return int(first) if first.isdigit() else 0
 
 
-def _reused(memo: Memo, n: int, folder: Path) -> bool:
-    """Link shard n's files from site/; False, with none of them left, if any has changed."""
-    files = [name for name in memo.files if _shard_of(name[len(FOLDER) + 1 :]) == n]
-    if files and all(memo.reuse(name) for name in files):
+def _reused(files: list[str], reuse: Callable[[str], bool], folder: Path) -> bool:
+    """Link a shard's files from site/; False, with none of them left, if any has changed."""
+    if files and all(reuse(name) for name in files):
         return True
     # some may be linked: Pagefind must not write through them
-    shutil.rmtree(folder / _shard_folder(n), ignore_errors=True)
+    shutil.rmtree(folder, ignore_errors=True)
     return False
 
 
