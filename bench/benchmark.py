@@ -236,9 +236,10 @@ def ours(root: Path, first_space: str, workload: Path | None) -> Side:
 
 
 def serve_reloads(root: Path, first_space: str, saves: int = 3) -> list[float]:
-    """`build.py serve` as a member uses it: seconds from saving an entry's text to the
-    rebuilt site being published, when the open page's pending state request is answered
-    and it reloads; one figure per save."""
+    """`build.py serve` as a member uses it: seconds from saving an entry's text to the page
+    served for it showing the change, when the open page's pending state request is answered
+    and it reloads; one figure per save, each made as soon as the last one showed (while the
+    whole site is still being built for it)."""
     content = root / "content"
     opts = pipeline.Options(
         content_dir=content,
@@ -253,16 +254,21 @@ def serve_reloads(root: Path, first_space: str, saves: int = 3) -> list[float]:
     stop = threading.Event()
     watcher = threading.Thread(target=preview.watch, args=(stop,), kwargs={"log": lambda _: 0})
     watcher.start()
+    page = f"vi/spaces/{first_space}/index.html"
     seconds = []
     try:
         for n in range(saves):
-            seen = json.loads(preview.state())["version"]
             saved = time.perf_counter()
-            _edit(content / "spaces" / first_space / "vi.md", None, f"\nLưu lần {n}.\n")
-            state = json.loads(preview.state(seen, wait=600))
+            marker = f"Lưu lần {n} lúc {time.time_ns()}."
+            _edit(content / "spaces" / first_space / "vi.md", None, f"\n{marker}\n")
+            while marker.encode() not in (preview.page(page) or b""):
+                seen = json.loads(preview.state())["version"]
+                if marker.encode() in (preview.page(page) or b""):
+                    break
+                state = json.loads(preview.state(seen, wait=600))
+                if not state["ok"] or time.perf_counter() - saved > 600:
+                    raise SystemExit(f"serve: save {n} was not shown")
             seconds.append(time.perf_counter() - saved)
-            if state["version"] == seen or not state["ok"]:
-                raise SystemExit(f"serve: no successful rebuild after save {n}")
     finally:
         stop.set()
         watcher.join()

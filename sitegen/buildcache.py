@@ -219,24 +219,30 @@ def code_version() -> str:
     return digest.hexdigest()
 
 
-def folder_state(folders: Iterable[Path]) -> str:
-    """Every file under the folders by its stat key: equal only if no file was added, removed
-    or written since. Reads no file, so it costs a directory walk."""
-    digest = hashlib.sha256()
+def folder_files(folders: Iterable[Path]) -> dict[str, tuple[int, ...]]:
+    """Every file and folder under the folders: a file's path to its stat key, a folder's
+    (ending in '/') to (). Reads no file, so it costs a directory walk."""
+    found: dict[str, tuple[int, ...]] = {}
 
     def scan(folder: str) -> None:
-        with os.scandir(folder) as found:
-            entries = sorted(found, key=lambda entry: entry.name)
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                digest.update(f"{entry.path}/\0".encode())
-                scan(entry.path)
-            else:
-                key = stat_key(entry.stat(follow_symlinks=False))
-                digest.update(f"{entry.path}\0{key}\0".encode())
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    found[f"{entry.path}/"] = ()
+                    scan(entry.path)
+                else:
+                    found[entry.path] = stat_key(entry.stat(follow_symlinks=False))
 
     for folder in folders:
-        digest.update(f"{folder}\0".encode())
+        found[f"{folder}/"] = ()
         if folder.is_dir():
             scan(str(folder))
+    return found
+
+
+def folder_state(folders: Iterable[Path]) -> str:
+    """folder_files() as one digest: equal only if no file was added, removed or written."""
+    digest = hashlib.sha256()
+    for path, key in sorted(folder_files(folders).items()):
+        digest.update(f"{path}\0{key}\0".encode())
     return digest.hexdigest()

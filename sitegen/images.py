@@ -26,7 +26,7 @@ from PIL import Image, features
 from . import decode, share_images
 from .errors import Problems
 from .model import Page, Photo, Site
-from .output import Stage
+from .output import Kept, Stage
 
 # Bump when encoding changes in a way the settings below do not show.
 PIPELINE_VERSION = 2
@@ -209,7 +209,7 @@ def _share_name(spec: share_images.ShareSpec) -> str:
     return f"share-{spec.key(SHARE_SIGNATURE)}.jpg"
 
 
-def placeholders(site: Site, stage: Stage) -> str | None:
+def placeholders(site: Site, stage: Stage | Kept) -> str | None:
     """The stylesheet of placeholder gradients, one rule per photo, shown behind each photo
     while it loads (the page's CSP forbids inline styles); None when there is no photo."""
     photos = {p.sha256: p for entry in (*site.spaces, *site.events) for p in entry.photos}
@@ -367,14 +367,11 @@ def process(
     return report
 
 
-def prune(requests: Requests, cache_dir: Path) -> int:
+def prune(requests: Requests, cache_dir: Path, photos: Iterable[str]) -> int:
     """After a published build: delete cached files no request named (outputs of photos since
-    changed or removed, or of older settings), and what probing those photos found."""
-    keep = requests.names() | {
-        decode.probe_cache_name(job.photo.sha256)
-        for job in requests.jobs.values()
-        if job.photo is not None
-    }
+    changed or removed, or of older settings), and what probing photos other than the site's
+    (`photos`, by content hash) found."""
+    keep = requests.names() | {decode.probe_cache_name(sha256) for sha256 in photos}
     removed = 0
     for path in sorted(cache_dir.rglob("*")):
         if path.is_file() and path.relative_to(cache_dir).as_posix() not in keep:

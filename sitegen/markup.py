@@ -6,12 +6,13 @@ whatever raw HTML a member writes, no script, handler, style, frame or foreign U
 
 from __future__ import annotations
 
-import functools
 import html
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 import markdown
 import nh3
@@ -57,14 +58,21 @@ def sanitize(html: str) -> str:
     )
 
 
-@functools.cache
+# One converter for every text a thread converts: making one costs more than converting a
+# description, and reset() clears what a converted text leaves behind (references, stashed
+# HTML). One per thread, as `serve` checks a saved entry while a whole build runs.
+_converters = threading.local()
+
+
 def _converter() -> markdown.Markdown:
-    """One converter for every text: making one costs more than converting a description, and
-    reset() clears what a converted text leaves behind (references, stashed HTML)."""
-    return markdown.Markdown(extensions=["sane_lists", "tables"])
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown.Markdown(extensions=["sane_lists", "tables"])
+    return converter
 
 
-_memo: list[tuple[Recall[str, str], int]] = []
+# The memo and workers of the innermost `remembering`, in this thread.
+_memo: ContextVar[tuple[Recall[str, str], int] | None] = ContextVar("memo", default=None)
 
 
 @contextmanager
@@ -72,11 +80,11 @@ def remembering(memo: Recall[str, str], workers: int = 1) -> Iterator[None]:
     """Within it, to_html takes a text's sanitized HTML from `memo` (the last build's, by
     content hash) and adds what it converts: a member's one-line fix renders one text, not
     all of them. convert_ahead may use `workers` processes."""
-    _memo.append((memo, workers))
+    token = _memo.set((memo, workers))
     try:
         yield
     finally:
-        _memo.pop()
+        _memo.reset(token)
 
 
 def to_html(text: str, top_heading: int = 2) -> str:
@@ -84,10 +92,11 @@ def to_html(text: str, top_heading: int = 2) -> str:
 
 
 def _converted(text: str) -> str:
-    if not _memo:
+    remembered = _memo.get()
+    if remembered is None:
         return _convert(text)
     key = text_key(text)
-    memo = _memo[-1][0]
+    memo = remembered[0]
     html = memo.get(key)
     if html is None:
         html = memo[key] = _convert(text)
@@ -98,7 +107,7 @@ def _convert(text: str) -> str:
     try:
         rendered = _converter().reset().convert(text)
     except RecursionError as err:
-        _converter.cache_clear()  # a text that failed midway leaves state reset() keeps
+        _converters.markdown = None  # a text that failed midway leaves state reset() keeps
         raise MarkupError("nested too deeply") from err
     return sanitize(rendered)
 
@@ -119,9 +128,10 @@ def convert_ahead(texts: Iterable[str]) -> int:
     put them in it as if the last build had converted them: Python-Markdown is pure Python,
     1.6 ms a text, and a cold build of 60,000 texts spent 95 s on them in one process.
     Returns how many were converted: none outside `remembering`, or below AHEAD_MIN."""
-    if not _memo:
+    remembered = _memo.get()
+    if remembered is None:
         return 0
-    memo, workers = _memo[-1]
+    memo, workers = remembered
     missing = {text_key(text): text for text in texts}
     missing = {key: text for key, text in missing.items() if key not in memo.previous}
     if workers < 2 or len(missing) < AHEAD_MIN:

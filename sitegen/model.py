@@ -946,41 +946,57 @@ def _event_ld(ev: Event, lang: str, urls: Urls) -> dict[str, object]:
     return data
 
 
+def _add(
+    pages: list[Page],
+    site: Site,
+    template: str,
+    parts: tuple[str, ...],
+    title: L,
+    description: L,
+    subject: object = None,
+    og_type: str = "website",
+    json_ld: dict[str, dict[str, object]] | None = None,
+) -> None:
+    """The page in both languages, each naming the other as its alternate."""
+    s, urls = site.strings, site.urls
+    alternates = {lang: urls.path(lang, *parts) for lang in LANGS}
+    for lang in LANGS:
+        url = alternates[lang]
+        site_name = s.t(lang, "site.name")
+        full_title = title[lang] if title[lang] == site_name else f"{title[lang]} · {site_name}"
+        pages.append(
+            Page(
+                template=template,
+                lang=lang,
+                output="/".join((lang, *parts, "index.html")),
+                url=url,
+                canonical=urls.absolute(url),
+                alternates={k: urls.absolute(v) for k, v in alternates.items()},
+                paths=alternates,
+                title=full_title,
+                description=plain_text(description[lang]),
+                og_type=og_type,
+                json_ld=_json_ld(json_ld[lang]) if json_ld else None,
+                subject=subject,
+            )
+        )
+
+
+def _entry_pages(pages: list[Page], site: Site, entry: Space | Event) -> None:
+    urls = site.urls
+    if isinstance(entry, Space):
+        ld = _both(lambda lang: _space_ld(entry, lang, urls))
+        add_to = ("space.html", ("spaces", entry.slug), "place")
+    else:
+        ld = _both(lambda lang: _event_ld(entry, lang, urls))
+        add_to = ("event.html", ("events", entry.slug), "article")
+    template, parts, og_type = add_to
+    _add(pages, site, template, parts, entry.text.name, entry.text.summary, entry, og_type, ld)
+
+
 def _pages(site: Site) -> list[Page]:
     s, urls = site.strings, site.urls
     pages: list[Page] = []
-
-    def add(
-        template: str,
-        parts: tuple[str, ...],
-        title: L,
-        description: L,
-        subject: object = None,
-        og_type: str = "website",
-        json_ld: dict[str, dict[str, object]] | None = None,
-    ) -> None:
-        alternates = {lang: urls.path(lang, *parts) for lang in LANGS}
-        for lang in LANGS:
-            url = alternates[lang]
-            site_name = s.t(lang, "site.name")
-            full_title = title[lang] if title[lang] == site_name else f"{title[lang]} · {site_name}"
-            pages.append(
-                Page(
-                    template=template,
-                    lang=lang,
-                    output="/".join((lang, *parts, "index.html")),
-                    url=url,
-                    canonical=urls.absolute(url),
-                    alternates={k: urls.absolute(v) for k, v in alternates.items()},
-                    paths=alternates,
-                    title=full_title,
-                    description=plain_text(description[lang]),
-                    og_type=og_type,
-                    json_ld=_json_ld(json_ld[lang]) if json_ld else None,
-                    subject=subject,
-                )
-            )
-
     home_ld = _both(
         lambda lang: {
             "@context": "https://schema.org",
@@ -990,14 +1006,18 @@ def _pages(site: Site) -> list[Page]:
             "inLanguage": lang,
         }
     )
-    add(
+    _add(
+        pages,
+        site,
         "home.html",
         (),
         _both(lambda lg: s.t(lg, "site.name")),
         _both(lambda lg: s.t(lg, "site.description")),
         json_ld=home_ld,
     )
-    add(
+    _add(
+        pages,
+        site,
         "spaces.html",
         ("spaces",),
         _both(lambda lg: s.t(lg, "spaces.title")),
@@ -1005,26 +1025,66 @@ def _pages(site: Site) -> list[Page]:
     )
     for kind in ("type", "field", "ward"):
         for listing in site.listings[kind]["vi"]:
-            add("listing.html", ("spaces", kind, listing.key), listing.title, listing.lead, listing)
+            parts = ("spaces", kind, listing.key)
+            _add(pages, site, "listing.html", parts, listing.title, listing.lead, listing)
     for sp in site.spaces:
-        ld = _both(lambda lang, x=sp: _space_ld(x, lang, urls))
-        add("space.html", ("spaces", sp.slug), sp.text.name, sp.text.summary, sp, "place", ld)
-    add(
+        _entry_pages(pages, site, sp)
+    _add(
+        pages,
+        site,
         "events.html",
         ("events",),
         _both(lambda lg: s.t(lg, "events.title")),
         _both(lambda lg: s.t(lg, "events.lead")),
     )
     for ev in site.events:
-        ld = _both(lambda lang, x=ev: _event_ld(x, lang, urls))
-        add("event.html", ("events", ev.slug), ev.text.name, ev.text.summary, ev, "article", ld)
+        _entry_pages(pages, site, ev)
     if site.about:
-        add("about.html", ("about",), site.about.name, site.about.summary, site.about, "article")
-    add(
+        about = site.about
+        _add(pages, site, "about.html", ("about",), about.name, about.summary, about, "article")
+    _add(
+        pages,
+        site,
         "search.html",
         ("search",),
         _both(lambda lg: s.t(lg, "search.title")),
         _both(lambda lg: s.t(lg, "search.lead")),
         site.search,
     )
+    return pages
+
+
+def revised(site: Site, content: ValidContent, folders: set[str]) -> list[Page] | None:
+    """The pages of the spaces and events in `folders` ('content/spaces/x'), made again from
+    `content` over the rest of `site` as it was: what a preview shows at once, before the whole
+    site is made again. What an entry takes from the others (the events at a space, the spaces
+    related to it, its place in search) is kept from `site`; that whole build brings it up to
+    date. None if a folder is not an entry of both."""
+    vocab = content.vocabularies
+    valid = {e.path: e for e in (*content.spaces, *content.events)}
+    made = {e.path: e for e in (*site.spaces, *site.events)}
+    if not all(folder in valid and folder in made for folder in folders):
+        return None
+    by_slug = {sp.slug: sp for sp in content.spaces}
+    space_fields = {k for sp in content.spaces for k in sp.fields}
+
+    def event(old: Event) -> Event:
+        """The event made again, as it may show a changed venue's name."""
+        new = _event(valid[old.path], by_slug, site, vocab, space_fields)  # type: ignore[arg-type]
+        new.search = old.search
+        return new
+
+    pages: list[Page] = []
+    for folder in sorted(folders):
+        entry, old = valid[folder], made[folder]
+        if isinstance(entry, ValidSpace) and isinstance(old, Space):
+            new: Space | Event = _space(entry, site, vocab)
+            new.upcoming_events = tuple(map(event, old.upcoming_events))
+            new.past_events = tuple(map(event, old.past_events))
+            new.related, new.search = old.related, old.search
+        elif isinstance(entry, ValidEvent) and isinstance(old, Event):
+            new = event(old)
+        else:
+            return None
+        _entry_pages(pages, site, new)
     return pages

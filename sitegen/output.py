@@ -24,6 +24,16 @@ from pathlib import Path
 FileState = tuple[int, int, int]
 
 
+class Kept:
+    """Files written into memory, not anywhere on disk: what a preview shows at once."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, relative: str, data: str | bytes) -> None:
+        self.files[relative] = data.encode("utf-8") if isinstance(data, str) else data
+
+
 class Stage:
     def __init__(
         self,

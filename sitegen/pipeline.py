@@ -56,6 +56,14 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
     published: bool = False
+    # what a build with a build cache published, for revise() to make pages again over
+    made: Made | None = None
+
+
+@dataclass
+class Made:
+    site: model.Site
+    memory: buildcache.Memory
 
 
 class _Timer:
@@ -153,11 +161,7 @@ def build(opts: Options) -> Report:
     if content is None:
         return report  # nothing staged: site/ untouched
     timer = _Timer(report)
-    strings = Strings.load(opts.templates_dir / "i18n")
-    with buildcache.no_collection():
-        site = model.build(
-            content, strings, model.Urls(opts.origin, opts.base, opts.repository), opts.today
-        )
+    site = _model(opts, content)
     timer.lap("model")
     progress = opts.progress
     folders = opts.build_cache / "folders" if cached and opts.build_cache else None
@@ -211,9 +215,10 @@ def build(opts: Options) -> Report:
             report.published = True
             # the image cache holds only what the last build asked for: if this one asked for
             # the same, there is nothing to delete, and listing the cache costs half a second
-            asked = _asked(requests)
+            photos = sorted({p.sha256 for e in (*site.spaces, *site.events) for p in e.photos})
+            asked = buildcache.text_key(repr(sorted(requests.names())), photos)
             if not (cached and asked == memory.asked):
-                images.prune(requests, opts.cache_dir)
+                images.prune(requests, opts.cache_dir, photos)
             if cached:
                 memory.pages, memory.search = pages.now, searched
                 if opts.search:  # otherwise what the last index read is still what it holds
@@ -225,8 +230,44 @@ def build(opts: Options) -> Report:
                 told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
                 memory.outcome = told
                 buildcache.write(opts.build_cache, memory)
+                report.made = Made(site, memory)
     timer.lap("publish")
     return report
+
+
+def _model(opts: Options, content: validate.ValidContent) -> model.Site:
+    strings = Strings.load(opts.templates_dir / "i18n")
+    urls = model.Urls(opts.origin, opts.base, opts.repository)
+    with buildcache.no_collection():
+        return model.build(content, strings, urls, opts.today)
+
+
+def made(opts: Options) -> Made | None:
+    """The site as the last build made it, made again from the content as it is and that
+    build's memory: what revise() needs when the last build had nothing to do. None if the
+    content has problems or there is no build cache."""
+    if opts.build_cache is None:
+        return None
+    memory = buildcache.read(opts.build_cache, opts.site_dir)
+    _, content = check(opts, memory)
+    return Made(_model(opts, content), memory) if content is not None else None
+
+
+def revise(opts: Options, made: Made, folders: set[str]) -> tuple[Report, dict[str, bytes]] | None:
+    """The pages of the spaces and events in `folders` ('content/spaces/x'), checked with all
+    the content and made again over the site `made` as the last build left it (see
+    model.revised), written nowhere: what `serve` shows within a second of a save, before the
+    whole site is built again. None if they cannot be made so (a new entry, say)."""
+    report, content = check(opts, made.memory)
+    if content is None:
+        return report, {}
+    chosen = model.revised(made.site, content, folders)
+    if chosen is None:
+        return None
+    compiled = opts.build_cache / "templates" if opts.build_cache else None
+    templates, assets = opts.templates_dir, opts.assets_dir
+    pages = render.some(made.site, chosen, templates, assets, report.problems, compiled)
+    return report, pages
 
 
 def _keep_index(names: tuple[str, ...], memory: buildcache.Memory, stage: output.Stage) -> str:
@@ -234,12 +275,6 @@ def _keep_index(names: tuple[str, ...], memory: buildcache.Memory, stage: output
     known if a file of it has changed since."""
     kept = all([stage.reuse(name) for name in names])  # every file, even after a miss
     return memory.search if names and kept else ""
-
-
-def _asked(requests: images.Requests) -> str:
-    """Everything images.prune keeps: the files asked for, and the photos probed for them."""
-    photos = sorted(j.photo.sha256 for j in requests.jobs.values() if j.photo is not None)
-    return buildcache.text_key(repr(sorted(requests.names())), photos)
 
 
 def _counts(

@@ -29,7 +29,7 @@ from .errors import Problems
 from .i18n import Strings
 from .images import Requests, placeholders
 from .model import Event, Page, Site, Space
-from .output import Stage
+from .output import Kept, Stage
 from .share_images import palette
 
 # Content Security Policy for every page: nothing but our own files runs or loads.
@@ -55,7 +55,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     return env
 
 
-def copy_assets(assets: Path, stage: Stage, base: str) -> dict[str, str]:
+def copy_assets(assets: Path, stage: Stage | Kept, base: str) -> dict[str, str]:
     """Copy assets/ under names carrying their content hash, so browsers may cache them for
     ever; returns 'site.css' -> '/assets/site.3f2a9c1d.css'."""
     urls: dict[str, str] = {}
@@ -114,18 +114,7 @@ def pages(
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Rendered:
     compiled = reuse.compiled if reuse else None
-    if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
-    env = environment(templates, compiled)
-    requests = Requests(site, palette(assets / "site.css"))
-    # globals, so the macros in _macros.html reach them without being passed each one
-    env.globals.update(picture_of=requests.picture, share=requests.share)
-    common = {
-        "asset": copy_assets(assets, stage, site.urls.base),
-        "placeholders": placeholders(site, stage),
-        "csp": CSP,
-        "photo": requests.variant,
-    }
+    env, requests, common = _tools(site, stage, templates, assets, compiled)
     done = Rendered(requests)
     prints = _Prints(site, requests, env, templates, common, reuse.layouts) if reuse else None
     cached = _listing(reuse.media) if reuse else set()
@@ -164,6 +153,47 @@ def pages(
         if html is not None:
             stage.write(output, html)
     return done
+
+
+def some(
+    site: Site,
+    chosen: Iterable[Page],
+    templates: Path,
+    assets: Path,
+    problems: Problems,
+    compiled: Path | None = None,
+) -> dict[str, bytes]:
+    """The chosen pages alone, by their names in the site, written nowhere: what a preview
+    shows before the whole site is built again. The files they link to are those a build of
+    the same templates and assets publishes."""
+    stage = Kept()
+    env, _, common = _tools(site, stage, templates, assets, compiled)
+    made = {}
+    for page in chosen:
+        html = _page(env, page, {**common, "site": site}, site, problems)
+        if html is not None:
+            made[page.output] = html.encode("utf-8")
+    return made
+
+
+def _tools(
+    site: Site, stage: Stage | Kept, templates: Path, assets: Path, compiled: Path | None
+) -> tuple[jinja2.Environment, Requests, dict[str, object]]:
+    """The templates, the photo requests they make, and what every page is given: the assets
+    and the photos' placeholder stylesheet, written into `stage`."""
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+    env = environment(templates, compiled)
+    requests = Requests(site, palette(assets / "site.css"))
+    # globals, so the macros in _macros.html reach them without being passed each one
+    env.globals.update(picture_of=requests.picture, share=requests.share)
+    common = {
+        "asset": copy_assets(assets, stage, site.urls.base),
+        "placeholders": placeholders(site, stage),
+        "csp": CSP,
+        "photo": requests.variant,
+    }
+    return env, requests, common
 
 
 def _listing(folder: Path) -> set[str]:

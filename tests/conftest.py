@@ -100,3 +100,4 @@ def preview(tmp_path: Path):
     yield preview, f"http://127.0.0.1:{httpd.server_port}", content
     stop.set()
     httpd.shutdown()
+    threads[1].join()  # its builds done and the process that made them ended
