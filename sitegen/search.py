@@ -75,7 +75,12 @@ class _Reader:
     """Finds what Pagefind will index of a page: whether it has a body, and its đ-words with
     the heading level each sits under ('p' for running text). Reads the HTML our templates and
     the sanitizer write (quoted attributes, escaped text) as html.parser.HTMLParser would, with
-    one regular expression: a page parsed by HTMLParser costs more than Pagefind indexing it."""
+    one regular expression: a page parsed by HTMLParser costs more than Pagefind indexing it.
+
+    `view` digests what Pagefind reads of it: every data-pagefind-body element whole, and
+    outside them the <html> tag (its lang), the <title> and each tag with a data-pagefind
+    attribute, with the text that follows it. A page whose view is unchanged is indexed as
+    before, whatever changed around it (a template's header, a link in the footer)."""
 
     def __init__(self) -> None:
         # open elements: (tag, indexed, in a body, heading level); indexed means inside
@@ -84,6 +89,8 @@ class _Reader:
         self.open: dict[str, int] = {}
         self.has_body = False
         self.d_words: list[tuple[str, str]] = []
+        self.view = hashlib.sha256()
+        self._next = False  # the text after a tag Pagefind reads outside a body
         self._parts: list[str] = []
 
     def feed(self, html: str) -> None:
@@ -95,12 +102,15 @@ class _Reader:
             if markup.start() < at:  # inside a script or style, already read as text
                 continue
             self._data(html[at : markup.start()], escaped=True)
+            self._next = False
             at = markup.end()
             tag = markup["tag"]
             if not tag:
                 continue  # a comment, declaration or processing instruction
             tag = tag.lower()
             if markup["end"]:
+                if self.stack[-1][2]:
+                    self.view.update(markup[0].encode())
                 self._end(tag)
                 continue
             attrs = markup["attrs"]
@@ -108,6 +118,9 @@ class _Reader:
             if "data-pagefind" in attrs:
                 names = set(_NAME_SPLIT.split(_QUOTED.sub(" ", attrs).lower()))
             self._start(tag, names)
+            if self.stack[-1][2] or names or tag in ("html", "title"):
+                self.view.update(markup[0].encode())
+                self._next = not self.stack[-1][2]
             if attrs.endswith("/"):
                 self._end(tag)
             elif tag in ("script", "style"):  # raw text up to its end tag, never unescaped
@@ -137,7 +150,9 @@ class _Reader:
                     break
 
     def _data(self, data: str, escaped: bool) -> None:
-        _, indexed, _, heading = self.stack[-1]
+        _, indexed, body, heading = self.stack[-1]
+        if body or self._next:
+            self.view.update(data.encode())
         if indexed and data:
             if escaped and "&" in data:
                 data = unescape(data)
@@ -192,8 +207,9 @@ def _written(folder: Path) -> bool:
     return True
 
 
-# What the reader found in a page: whether it has a body, its đ-words, and its sort values.
-Words = tuple[bool, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+# What the reader found in a page: whether it has a body, its đ-words, its sort values, and the
+# digest of what Pagefind reads of it (_Reader.view).
+Words = tuple[bool, tuple[tuple[str, str], ...], tuple[tuple[str, str], ...], str]
 
 
 # A copy of a page as Pagefind read it: the page's hash, and the copy's inode, size and time.
@@ -222,6 +238,7 @@ class _Page:
     key: str  # the page's hash
     d_words: tuple[tuple[str, str], ...]
     sorts: tuple[tuple[str, str], ...]
+    view: str  # the digest of what Pagefind reads of it
 
 
 def index(stage: Path, memo: Memo | None = None) -> str:
@@ -294,7 +311,7 @@ def _pages(stage: Path, memo: Memo | None) -> list[_Page]:
             if memo:
                 memo.words[f"{key}:{version}"] = words
         if words[0]:
-            pages.append(_Page(rel, key, words[1], words[2]))
+            pages.append(_Page(rel, key, words[1], words[2], words[3]))
     return pages
 
 
@@ -313,7 +330,7 @@ def _shards(pages: list[_Page]) -> list[list[_Page]]:
 def _digest(shard: list[_Page], count: int) -> str:
     digest = hashlib.sha256(f"{code_version()}\0{count}".encode())
     for page in shard:
-        digest.update(f"{page.rel}\0{page.key}\0".encode())
+        digest.update(f"{page.rel}\0{page.view}\0".encode())
     return digest.hexdigest()
 
 
@@ -360,7 +377,7 @@ def _words(html: str) -> Words:
     reader.feed(html)
     reader.close()
     sorts = tuple(_SORT.findall(html)) if reader.has_body else ()
-    return reader.has_body, tuple(reader.d_words), sorts
+    return reader.has_body, tuple(reader.d_words), sorts, reader.view.hexdigest()
 
 
 def _write_copy(page: Path, copy: Path, d_words: tuple[tuple[str, str], ...]) -> None:

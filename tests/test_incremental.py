@@ -195,3 +195,18 @@ def test_an_unchanged_event_at_a_deleted_space_fails_as_in_a_clean_build(tmp_pat
     assert again.returncode == expected.returncode != 0
     assert "photo-hanoi-2025/facts.yaml:4" in expected.stderr
     assert again.stderr == expected.stderr
+
+
+def test_search_is_indexed_again_only_when_what_it_reads_changed(tmp_path: Path):
+    """Pagefind reads the data-pagefind-body parts of a page: a template change around them
+    links the last index (the same file, not a copy); a changed text makes it again."""
+    root = project(tmp_path)
+    build(root)
+    entry = root / "site/pagefind/pagefind-entry.json"
+    first = entry.stat().st_ino
+    edit(root / "templates/space.html", '<article class="entry"', '<article class="entry x"')
+    assert build(root)["pages rendered"] > 0
+    assert entry.stat().st_ino == first
+    CHANGES["an entry's text"](root)
+    build(root)
+    assert entry.stat().st_ino != first

@@ -227,3 +227,21 @@ def test_a_site_without_indexed_pages_still_gets_pagefinds_code(tmp_path: Path):
     folder = tmp_path / search.FOLDER
     assert (folder / "pagefind.js").is_file()
     assert json.loads((folder / search.SHARDS).read_text("utf-8")) == []
+
+
+def test_what_pagefind_reads_is_what_decides_indexing_again():
+    """The view of a page (search._words) changes with its data-pagefind-body parts, its
+    language and any data-pagefind tag outside them, and with nothing else."""
+    page = (
+        '<!doctype html><html lang="{lang}"><head><title>T</title></head><body>'
+        "<nav>{nav}</nav><main data-pagefind-body><h1>{name}</h1></main>"
+        '<span data-pagefind-filter="kind">{kind}</span><footer>{footer}</footer></body></html>'
+    )
+    base = {"lang": "vi", "nav": "Trang chủ", "name": "Đình", "kind": "space", "footer": "©"}
+
+    def view(**change: str) -> str:
+        return search._words(page.format(**{**base, **change}))[3]
+
+    assert view(nav="Home") == view(footer="© 2026") == view()
+    for change in ({"name": "Đền"}, {"lang": "en"}, {"kind": "event"}):
+        assert view(**change) != view(), change
