@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import os
 import pickle
 from collections.abc import Iterable, Iterator
@@ -43,10 +44,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
 # Bump when what is stored changes shape.
-FORMAT = 4
+FORMAT = 5
 # Libraries whose version can change a byte of the output.
 LIBRARIES = ("jinja2", "markdown", "nh3", "pyyaml", "pillow", "pagefind", "pagefind-bin")
 CODE = Path(__file__).resolve().parent
@@ -157,13 +158,45 @@ def no_collection() -> Iterator[None]:
             gc.enable()
 
 
+# Each value is written as pickles of this many items of it at most: a pickler remembers every
+# object it wrote until it is done, which for one pickle of a site of 60,000 pages took more
+# memory than the build (objects shared between two pieces are written twice; none are).
+PIECE = 2000
+
+
 def _load(folder: Path, part: str) -> dict[str, object]:
+    values: dict[str, object] = {}
     try:
         with open(_file(folder, part), "rb") as f, no_collection():
-            values = pickle.load(f)
+            for name, kind, count in pickle.load(f):  # the table of contents
+                if kind == "dict":
+                    value: dict[object, object] = {}
+                    for _ in range(count):
+                        value.update(pickle.load(f))
+                    values[name] = value
+                else:
+                    values[name] = pickle.load(f)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
         return {}  # none yet, or written by other code: start clean
-    return values if isinstance(values, dict) else {}
+    except ValueError:  # a table of another shape
+        return {}
+    return values
+
+
+def _dump(f: BinaryIO, values: dict[str, object]) -> None:
+    table = [
+        (name, "dict", -(-len(value) // PIECE)) if isinstance(value, dict) else (name, "value", 1)
+        for name, value in values.items()
+    ]
+    pickle.dump(table, f)
+    for name, kind, _ in table:
+        value = values[name]
+        if kind == "value":
+            pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+            continue
+        items = iter(value.items())  # type: ignore[attr-defined]
+        while piece := dict(itertools.islice(items, PIECE)):
+            pickle.dump(piece, f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def read(folder: Path | None, site_dir: Path, caches: bool = True) -> Memory:
@@ -188,8 +221,7 @@ def write(folder: Path | None, memory: Memory) -> None:
         target = _file(folder, part)
         tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
         with open(tmp, "wb") as f:
-            values = {name: getattr(memory, name) for name in names}
-            pickle.dump(values, f, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump(f, {name: getattr(memory, name) for name in names})
         os.replace(tmp, target)
 
 

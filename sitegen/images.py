@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -64,20 +65,20 @@ SIGNATURE = _signature()
 SHARE_SIGNATURE = _signature(share_images.signature())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Variant:
     url: str
     width: int
     height: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     type: str
     srcset: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Picture:
     """Everything a <picture> element prints: sources best first, then the JPEG <img>."""
 
@@ -90,7 +91,7 @@ class Picture:
     placeholder: str  # a class from the generated placeholder stylesheet
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShareImage:
     """The Open Graph image of a page: an absolute URL, its size and what it shows."""
 
@@ -101,7 +102,7 @@ class ShareImage:
     type: str = "image/jpeg"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Output:
     name: str
     width: int
@@ -304,6 +305,14 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def _small() -> multiprocessing.context.BaseContext:
+    """Workers started from a small process, not forked from this one: a worker forked from a
+    build holding the model of 60,000 pages kept its own copy of every page of it the build
+    then wrote to (its reference counts, say), 350 MB at XL."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
 def _place(name: str, cache_dir: Path, media: Path) -> None:
     """Hard-link the cached file into the staging folder (copy across file systems)."""
     try:
@@ -340,7 +349,7 @@ def process(
     errors: dict[int, str] = {}
     start = time.perf_counter()
     if len(todo) > 1:
-        with ProcessPoolExecutor(max_workers=min(len(todo), cores())) as pool:
+        with ProcessPoolExecutor(min(len(todo), cores()), mp_context=_small()) as pool:
             futures = {pool.submit(_run, job, cache_dir): i for i, job in enumerate(todo)}
             for done, future in enumerate(as_completed(futures), 1):
                 if error := future.result():

@@ -30,7 +30,7 @@ PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp")
 DEPTH_LIMIT = 8
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class YamlDoc:
     """A YAML mapping as plain data (every scalar a str, or None when empty), with the line
     of each key path ("photos[0].alt.en") so validation can point at what the member typed."""
@@ -47,14 +47,14 @@ class YamlDoc:
         return self.lines.get("")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TextFile:
     path: str
     front: YamlDoc | None
     body: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PhotoFile:
     """A photo as found by a full decode (decode.probe): its size as shown (after the EXIF
     orientation), its placeholder colours, or why it cannot be read."""
@@ -70,7 +70,7 @@ class PhotoFile:
     colours: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Bundle:
     """One entry's folder."""
 
@@ -89,7 +89,7 @@ class Bundle:
     unread: tuple[tuple[str, str, tuple[int, ...], int], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RawContent:
     root: Path
     vocabularies: YamlDoc | None

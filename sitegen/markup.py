@@ -6,6 +6,7 @@ whatever raw HTML a member writes, no script, handler, style, frame or foreign U
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import threading
@@ -88,19 +89,20 @@ def remembering(memo: Recall[str, str], workers: int = 1) -> Iterator[None]:
 
 
 def to_html(text: str, top_heading: int = 2) -> str:
-    return _shift_headings(_converted(text), top_heading)
-
-
-def _converted(text: str) -> str:
     remembered = _memo.get()
     if remembered is None:
-        return _convert(text)
-    key = text_key(text)
+        return _final(text, top_heading)
+    # the HTML as the page prints it, so that the memo and the content share one string
+    key = text_key(text, top_heading)
     memo = remembered[0]
     html = memo.get(key)
     if html is None:
-        html = memo[key] = _convert(text)
+        html = memo[key] = _final(text, top_heading)
     return html
+
+
+def _final(text: str, top_heading: int) -> str:
+    return _shift_headings(_convert(text), top_heading)
 
 
 def _convert(text: str) -> str:
@@ -112,9 +114,9 @@ def _convert(text: str) -> str:
     return sanitize(rendered)
 
 
-def _convert_or_none(text: str) -> str | None:
+def _final_or_none(top_heading: int, text: str) -> str | None:
     try:
-        return _convert(text)
+        return _final(text, top_heading)
     except MarkupError:
         return None  # converted again in the build's process, which reports it
 
@@ -123,7 +125,7 @@ def _convert_or_none(text: str) -> str | None:
 AHEAD_MIN = 200
 
 
-def convert_ahead(texts: Iterable[str]) -> int:
+def convert_ahead(texts: Iterable[str], top_heading: int) -> int:
     """Convert, on the workers of the enclosing `remembering`, the texts its memo lacks, and
     put them in it as if the last build had converted them: Python-Markdown is pure Python,
     1.6 ms a text, and a cold build of 60,000 texts spent 95 s on them in one process.
@@ -132,12 +134,13 @@ def convert_ahead(texts: Iterable[str]) -> int:
     if remembered is None:
         return 0
     memo, workers = remembered
-    missing = {text_key(text): text for text in texts}
+    missing = {text_key(text, top_heading): text for text in texts}
     missing = {key: text for key, text in missing.items() if key not in memo.previous}
     if workers < 2 or len(missing) < AHEAD_MIN:
         return 0
     with ProcessPoolExecutor(workers) as pool:
-        converted = pool.map(_convert_or_none, missing.values(), chunksize=64)
+        final = functools.partial(_final_or_none, top_heading)
+        converted = pool.map(final, missing.values(), chunksize=64)
         for key, html in zip(missing, converted, strict=True):
             if html is not None:
                 memo.previous[key] = html

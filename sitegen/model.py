@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .i18n import LANGS, Strings
 from .markup import plain_text
@@ -26,7 +26,7 @@ SCHEMA_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday
 L = dict[str, str]  # one text per language
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Urls:
     """Where the site lives: `origin` + `base` (a path ending in '/'), e.g. under a sub-path."""
 
@@ -56,13 +56,13 @@ class Urls:
         return f"https://github.com/{self.repository}/blob/{BRANCH}/CONTRIBUTING.md"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Link:
     label: L
     url: L
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Photo:
     """A member's photo: `width` and `height` as shown (after its EXIF orientation), `path`
     project-relative for problems, `colours` the placeholder gradient shown while it loads."""
@@ -77,7 +77,7 @@ class Photo:
     colours: tuple[str, str] | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """What a page shows in each language; `lang` is the language of the text actually shown,
     which differs from the page's when a translation is missing."""
@@ -92,7 +92,7 @@ class Text:
         return self.lang[lang] != lang
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Event:
     slug: str
     url: L
@@ -133,7 +133,7 @@ class Event:
         return self.next_date or self.start
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Space:
     slug: str
     url: L
@@ -171,7 +171,7 @@ class Space:
     search: SearchFacets | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Listing:
     """A group of spaces: one type, creative field or ward."""
 
@@ -184,14 +184,14 @@ class Listing:
     spaces: dict[str, tuple[Space, ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MonthGroup:
     id: str
     label: L
     events: tuple[Event, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One HTML file: which template, for what, in which language, with its head metadata."""
 
@@ -209,7 +209,7 @@ class Page:
     subject: object = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchFacets:
     """How the search index files one space or event, printed as data-pagefind-* attributes.
 
@@ -223,7 +223,7 @@ class SearchFacets:
     meta: dict[str, tuple[tuple[str, str], ...]]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchFilter:
     """One filter of the search page, its options (value, label) in the order shown."""
 
@@ -232,7 +232,7 @@ class SearchFilter:
     options: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchPage:
     """The search page's controls per language: select filters, then yes-only checkboxes."""
 
@@ -484,7 +484,9 @@ def _event(
     )
 
 
+@lru_cache(maxsize=4096)
 def _term_link(term, kind: str, urls: Urls) -> Link:  # type: ignore[no-untyped-def]
+    """One link per term, which every space and event of it shares."""
     return Link(
         {"vi": term.label.vi, "en": term.label.en},
         _both(lambda lang: urls.path(lang, "spaces", kind, term.key)),

@@ -7,7 +7,6 @@ same inputs (see buildcache.py), and a build whose inputs are all unchanged does
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import time
 import tomllib
 from collections.abc import Callable
@@ -182,19 +181,13 @@ def build(opts: Options) -> Report:
             memo = search.Memo(
                 words, memory.search, index, stage.reuse, done.hashes, mirror, mirrored
             )
-        # The encoding workers are forked from this process: frozen, its objects are never
-        # visited by their garbage collector, so the model's pages stay shared, not copied.
-        gc.freeze()
-        try:
-            made = images.process(
-                requests,
-                stage,
-                opts.cache_dir,
-                report.problems,
-                (lambda n, total: progress("photos", n, total)) if progress else None,
-            )
-        finally:
-            gc.unfreeze()
+        made = images.process(
+            requests,
+            stage,
+            opts.cache_dir,
+            report.problems,
+            (lambda n, total: progress("photos", n, total)) if progress else None,
+        )
         timer.lap("images")
         # photos first (with the share images cut from them), then the designed tiles
         spent = report.seconds.pop("images")

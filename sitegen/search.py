@@ -29,6 +29,7 @@ import math
 import os
 import re
 import shutil
+import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Coroutine
@@ -377,7 +378,13 @@ def _words(html: str) -> Words:
     reader.feed(html)
     reader.close()
     sorts = tuple(_SORT.findall(html)) if reader.has_body else ()
-    return reader.has_body, tuple(reader.d_words), sorts, reader.view.hexdigest()
+    # kept for every page of the site until the build ends: a run of words under one heading
+    # as one string (with_d_spellings joins them so anyway)
+    d_words = tuple(
+        (sys.intern(tag), " ".join(word for _, word in run))
+        for tag, run in itertools.groupby(reader.d_words, key=lambda pair: pair[0])
+    )
+    return reader.has_body, d_words, sorts, reader.view.hexdigest()
 
 
 def _write_copy(page: Path, copy: Path, d_words: tuple[tuple[str, str], ...]) -> None:

@@ -56,7 +56,7 @@ def palette(stylesheet: Path) -> dict[str, str]:
     return colours
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ShareSpec:
     """What one share image shows; two equal specs draw the same bytes."""
 

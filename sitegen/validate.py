@@ -34,14 +34,14 @@ LANG_NAMES = {"vi": ("tiếng Việt", "Vietnamese"), "en": ("tiếng Anh", "Eng
 _PIL_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     key: str
     label: Bilingual
     schema: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Vocabularies:
     space_types: dict[str, Term]
     fields: dict[str, Term]
@@ -51,7 +51,7 @@ class Vocabularies:
     usable: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidText:
     path: str
     name: str
@@ -59,28 +59,28 @@ class ValidText:
     body_html: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidPhoto:
     file: PhotoFile
     alt: Bilingual
     credit: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Fee:
     free: bool
     price_vnd: int | None
     note: Bilingual | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Access:
     step_free_entrance: bool | None
     accessible_toilet: bool | None
     note: Bilingual | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidSpace:
     slug: str
     path: str
@@ -106,20 +106,20 @@ class ValidSpace:
     texts: dict[str, ValidText | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Venue:
     space: str | None
     place: Bilingual | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Repeat:
     rule: str
     days: tuple[str, ...]
     until: dt.date | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidEvent:
     slug: str
     path: str
@@ -138,7 +138,7 @@ class ValidEvent:
     texts: dict[str, ValidText | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ValidContent:
     vocabularies: Vocabularies
     spaces: tuple[ValidSpace, ...]
@@ -196,8 +196,15 @@ def _text_file(file: TextFile, title_key: str, top: int, problems: Problems) -> 
     return ValidText(file.path, front[title_key], front["summary"], body)
 
 
+ENTRY_TOP = 3  # the highest heading an entry's text may use: its page puts its own h2 above
+
+
 def texts(
-    folder: str, files: dict[str, TextFile | None], title_key: str, problems: Problems, top: int = 3
+    folder: str,
+    files: dict[str, TextFile | None],
+    title_key: str,
+    problems: Problems,
+    top: int = ENTRY_TOP,
 ) -> dict[str, ValidText | None] | None:
     """Both languages; one missing is a warning (the page shows the other), both an error.
     `top` is the highest heading the body may use: entry pages put their own h2 above it."""
@@ -304,7 +311,7 @@ class Facts:
         return len(self.problems.errors()) == self.start
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Context:
     vocab: Vocabularies
     bundle: Bundle
@@ -558,7 +565,8 @@ def _entries(
         if found[i] is None:
             own = Problems()  # with the problems reading its files found
             todo[i] = (complete(bundle, own), own)
-    markup.convert_ahead(t.body for b, _ in todo.values() for t in b.texts.values() if t)
+    bodies = (t.body for b, _ in todo.values() for t in b.texts.values() if t)
+    markup.convert_ahead(bodies, ENTRY_TOP)
     for i, (bundle, own) in todo.items():
         found[i] = (check_one(bundle, vocab, own), tuple(own.items))
         if checked is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import re
 import shutil
 import struct
@@ -434,7 +435,9 @@ def test_an_encoder_failure_is_a_problem_not_a_crash(tmp_path, monkeypatch):
     def changed(data: bytes, largest: tuple[int, int]) -> Image.Image:
         raise decode.PhotoError("tệp đã thay đổi", "the file changed during the build")
 
-    monkeypatch.setattr(decode, "open_clean", changed)  # forked workers inherit it
+    monkeypatch.setattr(decode, "open_clean", changed)
+    # workers forked from this process, so that they inherit it
+    monkeypatch.setattr(images, "_small", lambda: multiprocessing.get_context("fork"))
     opts = pipeline.Options(
         content_dir=content, site_dir=tmp_path / "site", cache_dir=tmp_path / "cache"
     )

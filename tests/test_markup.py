@@ -95,14 +95,14 @@ def test_texts_converted_ahead_on_other_cores_are_what_one_process_makes():
     deep = "- " * 3000 + "sâu"  # lists nested past Python-Markdown's recursion
     memo: Recall[str, str] = Recall({})
     with markup.remembering(memo, workers=2):
-        assert markup.convert_ahead([*texts, deep, texts[0]]) == 251
+        assert markup.convert_ahead([*texts, deep, texts[0]], 3) == 251
         ahead = [to_html(text, 3) for text in texts]
         with pytest.raises(MarkupError):  # failed in a worker: converted here, and reported
             to_html(deep)
     assert ahead == [to_html(text, 3) for text in texts]  # no memo: converted here
     assert len(memo.now) == 250
     with markup.remembering(Recall(memo.now), workers=2):
-        assert markup.convert_ahead(texts) == 0  # all known
-        assert markup.convert_ahead(["new"] * 300) == 0  # too few to start a pool
+        assert markup.convert_ahead(texts, 3) == 0  # all known
+        assert markup.convert_ahead(["new"] * 300, 3) == 0  # too few to start a pool
     with markup.remembering(Recall({})):
-        assert markup.convert_ahead(texts) == 0  # one worker: converted as they come
+        assert markup.convert_ahead(texts, 3) == 0  # one worker: converted as they come
