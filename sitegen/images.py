@@ -376,11 +376,11 @@ def process(
     return report
 
 
-def prune(requests: Requests, cache_dir: Path, photos: Iterable[str]) -> int:
-    """After a published build: delete cached files no request named (outputs of photos since
-    changed or removed, or of older settings), and what probing photos other than the site's
-    (`photos`, by content hash) found."""
-    keep = requests.names() | {decode.probe_cache_name(sha256) for sha256 in photos}
+def prune(names: set[str], cache_dir: Path, photos: Iterable[str]) -> int:
+    """After a published build: delete cached files not named (Requests.names(): outputs of
+    photos since changed or removed, or of older settings), and what probing photos other than
+    the site's (`photos`, by content hash) found."""
+    keep = names | {decode.probe_cache_name(sha256) for sha256 in photos}
     removed = 0
     for path in sorted(cache_dir.rglob("*")):
         if path.is_file() and path.relative_to(cache_dir).as_posix() not in keep:

@@ -55,12 +55,13 @@ class Report:
     seconds: dict[str, float] = field(default_factory=dict)
     coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
     published: bool = False
-    # what a build with a build cache published, for revise() to make pages again over
-    made: Made | None = None
 
 
 @dataclass
 class Made:
+    """The site as a build made it and the memory it left, for revise() to make pages again
+    over."""
+
     site: model.Site
     memory: buildcache.Memory
 
@@ -194,24 +195,27 @@ def build(opts: Options) -> Report:
         report.seconds["photos"] = made.photo_seconds
         report.seconds["share images"] = spent - made.photo_seconds
         # Pagefind indexes the pages in its own process while the feeds are written; not while
-        # photos are encoded, as a process pool must not be forked beside a running thread.
+        # photos are encoded, which takes every core.
         with ThreadPoolExecutor(max_workers=1) as indexer:
             indexing = indexer.submit(search.index, stage.path, memo) if opts.search else None
             vevents = Recall(memory.vevents)
             feeds.write(site, stage, vevents if cached else None)
             timer.lap("feeds")
+            photos = sorted({p.sha256 for e in (*site.spaces, *site.events) for p in e.photos})
+            names = requests.names()
+            report.counts = _counts(site, done, made, names, len(photos))
+            # the model of a site of 60,000 pages is not kept while Pagefind indexes them
+            del site, requests, done
             searched = indexing.result() if indexing else _keep_index(index, memory, stage)
             timer.lap("search")  # what was left of it once the feeds were written
-        report.counts = _counts(site, done, made, requests)
         if not report.problems.fail(strict=opts.strict):
             stage.publish()
             report.published = True
             # the image cache holds only what the last build asked for: if this one asked for
             # the same, there is nothing to delete, and listing the cache costs half a second
-            photos = sorted({p.sha256 for e in (*site.spaces, *site.events) for p in e.photos})
-            asked = buildcache.text_key(repr(sorted(requests.names())), photos)
+            asked = buildcache.text_key(repr(sorted(names)), photos)
             if not (cached and asked == memory.asked):
-                images.prune(requests, opts.cache_dir, photos)
+                images.prune(names, opts.cache_dir, photos)
             if cached:
                 memory.pages, memory.search = pages.now, searched
                 if opts.search:  # otherwise what the last index read is still what it holds
@@ -223,7 +227,6 @@ def build(opts: Options) -> Report:
                 told = _Outcome(tuple(report.problems.items), report.counts, report.coverage)
                 memory.outcome = told
                 buildcache.write(opts.build_cache, memory)
-                report.made = Made(site, memory)
     timer.lap("publish")
     return report
 
@@ -271,19 +274,18 @@ def _keep_index(names: tuple[str, ...], memory: buildcache.Memory, stage: output
 
 
 def _counts(
-    site: model.Site, done: render.Rendered, made: images.ImageReport, requests: images.Requests
+    site: model.Site, done: render.Rendered, made: images.ImageReport, names: set[str], photos: int
 ) -> dict[str, int]:
     """Pages and photos, each made or reused: a page reused whole asks for no photo, so the
-    photos reused are those of the site that were not encoded."""
-    photos = {p.sha256 for entry in (*site.spaces, *site.events) for p in entry.photos}
-    shares = sum(name.startswith("share-") for name in requests.names())
+    photos reused are those of the site (`photos` of them) that were not encoded."""
+    shares = sum(name.startswith("share-") for name in names)
     return {
         "pages": len(site.pages),
         "pages rendered": done.rendered,
         "pages reused": done.reused,
-        "photos": len(photos),
+        "photos": photos,
         "photos encoded": made.photos_encoded,
-        "photos reused": len(photos) - made.photos_encoded,
+        "photos reused": photos - made.photos_encoded,
         "share images drawn": made.shares_drawn,
         "share images reused": shares - made.shares_drawn,
         **site.counts,

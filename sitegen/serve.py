@@ -149,7 +149,7 @@ class Preview:
             self.builder = ProcessPoolExecutor(
                 1, mp_context=multiprocessing.get_context("spawn"), initializer=_behind
             )
-        return self.builder.submit(_build, opts)
+        return self.builder.submit(pipeline.build, opts)
 
     def close(self) -> None:
         """Ends the process that builds."""
@@ -238,13 +238,6 @@ def _behind() -> None:
     when both want a core: a save is shown first."""
     if hasattr(os, "nice"):
         os.nice(10)
-
-
-def _build(opts: pipeline.Options) -> pipeline.Report:
-    """pipeline.build in the process that builds: its report, without the model."""
-    report = pipeline.build(opts)
-    report.made = None
-    return report
 
 
 def _html_name(path: str) -> str:
