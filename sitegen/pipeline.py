@@ -7,6 +7,7 @@ same inputs (see buildcache.py), and a build whose inputs are all unchanged does
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 import tomllib
 from collections.abc import Callable
@@ -204,8 +205,11 @@ def build(opts: Options) -> Report:
             photos = sorted({p.sha256 for e in (*site.spaces, *site.events) for p in e.photos})
             names = requests.names()
             report.counts = _counts(site, done, made, names, len(photos))
-            # the model of a site of 60,000 pages is not kept while Pagefind indexes them
+            # The model of a site of 60,000 pages is not kept while Pagefind indexes them. Its
+            # spaces name their related spaces, in cycles that only the cycle collector frees,
+            # which runs while Pagefind works.
             del site, requests, done
+            gc.collect()
             searched = indexing.result() if indexing else _keep_index(index, memory, stage)
             timer.lap("search")  # what was left of it once the feeds were written
         if not report.problems.fail(strict=opts.strict):
