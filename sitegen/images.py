@@ -322,17 +322,19 @@ def _place(name: str, cache_dir: Path, media: Path) -> None:
 
 
 def process(
-    requests: Requests,
+    jobs: Iterable[_Job],
+    names: set[str],
     stage: Stage,
     cache_dir: Path,
     problems: Problems,
     progress: Callable[[int, int], None] | None = None,
 ) -> ImageReport:
-    """Encode what is not cached yet, on every core, then place every requested file."""
+    """Encode what is not cached yet of the jobs (Requests.jobs), on every core, then place
+    every file named (Requests.names())."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     report = ImageReport()
     todo: list[_Job] = []
-    for job in requests.jobs.values():
+    for job in jobs:
         shares = [(cache_dir / name).is_file() for name, _ in job.shares]
         report.shares_drawn += shares.count(False)
         report.shares_reused += shares.count(True)
@@ -370,7 +372,7 @@ def process(
         return report
     media = stage.path / "media"
     media.mkdir(parents=True, exist_ok=True)
-    for name in sorted(requests.names()):
+    for name in sorted(names):
         _place(name, cache_dir, media)
         report.files += 1
     return report

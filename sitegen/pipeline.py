@@ -11,7 +11,6 @@ import gc
 import time
 import tomllib
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -173,18 +172,29 @@ def build(opts: Options) -> Report:
         done = render.pages(
             site, stage, opts.templates_dir, opts.assets_dir, report.problems, reuse, progress
         )
-        requests = done.requests
         timer.lap("render")
+        vevents = Recall(memory.vevents)
+        feeds.write(site, stage, vevents if cached else None)
+        timer.lap("feeds")
+        photos = sorted({p.sha256 for e in (*site.spaces, *site.events) for p in e.photos})
+        names, jobs = done.requests.names(), list(done.requests.jobs.values())
+        made_pages = {"pages": len(site.pages), "pages rendered": done.rendered}
+        made_pages["pages reused"] = done.reused
+        counted, hashes = site.counts, done.hashes
+        # The model of a site of 60,000 pages is let go before the photos and the search index
+        # are made beside it. Its spaces name their related spaces, in cycles that only the
+        # cycle collector frees.
+        del site, done
+        gc.collect()
         words, mirrored = Recall(memory.words), Recall(memory.mirrored)
         index = tuple(n for n in memory.published if n.startswith(search.FOLDER + "/"))
         memo = None
         if cached and opts.build_cache:
             mirror = opts.build_cache / search.FOLDER
-            memo = search.Memo(
-                words, memory.search, index, stage.reuse, done.hashes, mirror, mirrored
-            )
+            memo = search.Memo(words, memory.search, index, stage.reuse, hashes, mirror, mirrored)
         made = images.process(
-            requests,
+            jobs,
+            names,
             stage,
             opts.cache_dir,
             report.problems,
@@ -195,23 +205,12 @@ def build(opts: Options) -> Report:
         spent = report.seconds.pop("images")
         report.seconds["photos"] = made.photo_seconds
         report.seconds["share images"] = spent - made.photo_seconds
-        # Pagefind indexes the pages in its own process while the feeds are written; not while
-        # photos are encoded, which takes every core.
-        with ThreadPoolExecutor(max_workers=1) as indexer:
-            indexing = indexer.submit(search.index, stage.path, memo) if opts.search else None
-            vevents = Recall(memory.vevents)
-            feeds.write(site, stage, vevents if cached else None)
-            timer.lap("feeds")
-            photos = sorted({p.sha256 for e in (*site.spaces, *site.events) for p in e.photos})
-            names = requests.names()
-            report.counts = _counts(site, done, made, names, len(photos))
-            # The model of a site of 60,000 pages is not kept while Pagefind indexes them. Its
-            # spaces name their related spaces, in cycles that only the cycle collector frees,
-            # which runs while Pagefind works.
-            del site, requests, done
-            gc.collect()
-            searched = indexing.result() if indexing else _keep_index(index, memory, stage)
-            timer.lap("search")  # what was left of it once the feeds were written
+        # Pagefind indexes the pages once the photos are made, which take every core.
+        searched = (
+            search.index(stage.path, memo) if opts.search else _keep_index(index, memory, stage)
+        )
+        timer.lap("search")
+        report.counts = {**made_pages, **_image_counts(made, names, len(photos)), **counted}
         if not report.problems.fail(strict=opts.strict):
             stage.publish()
             report.published = True
@@ -277,20 +276,14 @@ def _keep_index(names: tuple[str, ...], memory: buildcache.Memory, stage: output
     return memory.search if names and kept else ""
 
 
-def _counts(
-    site: model.Site, done: render.Rendered, made: images.ImageReport, names: set[str], photos: int
-) -> dict[str, int]:
-    """Pages and photos, each made or reused: a page reused whole asks for no photo, so the
-    photos reused are those of the site (`photos` of them) that were not encoded."""
+def _image_counts(made: images.ImageReport, names: set[str], photos: int) -> dict[str, int]:
+    """Photos and share images, each made or reused: a page reused whole asks for no photo,
+    so the photos reused are those of the site (`photos` of them) that were not encoded."""
     shares = sum(name.startswith("share-") for name in names)
     return {
-        "pages": len(site.pages),
-        "pages rendered": done.rendered,
-        "pages reused": done.reused,
         "photos": photos,
         "photos encoded": made.photos_encoded,
         "photos reused": photos - made.photos_encoded,
         "share images drawn": made.shares_drawn,
         "share images reused": shares - made.shares_drawn,
-        **site.counts,
     }
