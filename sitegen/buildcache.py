@@ -160,7 +160,7 @@ def no_collection() -> Iterator[None]:
 
 # Each value is written as pickles of this many items of it at most: a pickler remembers every
 # object it wrote until it is done, which for one pickle of a site of 60,000 pages took more
-# memory than the build (objects shared between two pieces are written twice; none are).
+# memory than the build. An object two pieces share is written, and read back, twice.
 PIECE = 2000
 
 
@@ -176,10 +176,16 @@ def _load(folder: Path, part: str) -> dict[str, object]:
                     values[name] = value
                 else:
                     values[name] = pickle.load(f)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        TypeError,
+        ValueError,
+    ):
         return {}  # none yet, or written by other code: start clean
-    except ValueError:  # a table of another shape
-        return {}
     return values
 
 
